@@ -1,0 +1,200 @@
+"""The generic notebook harness: course roots in temp folders, submissions, mutants, real nbgrader.
+
+Nothing here knows a particular notebook: it reads the answer cells of each solution notebook, finds
+the functions defined there, and builds for each one submissions whose answers are correct except
+for that function's output (see CONTRIBUTING.md). Grading is real `nbgrader autograde`.
+"""
+import ast
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+SOLUTIONS = REPO / "solutions"
+ASSIGNMENTS = sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+CODE_CELL_TIMEOUT = 120
+
+# Appended to an answer cell: replaces FUNCTION with a version whose output is slightly wrong.
+MUTANT_TEMPLATE = '''
+# ---- mutant injected by the test harness: {name} ({mode}) ----
+def _harness_perturb(value, mode, first_only):
+    import numpy as _np
+    def one(v):
+        if isinstance(v, bool) or v is None:
+            return v, False
+        if isinstance(v, _np.ndarray) and v.dtype.kind == "f" and v.size:
+            v = v.copy()
+            if mode == "scale":
+                return v * 1.001, True
+            i = int(_np.argmax(_np.abs(v)))
+            v.flat[i] = -v.flat[i]
+            return v, True
+        if isinstance(v, (float, _np.floating)):
+            return (v * 1.001 if mode == "scale" else -v), True
+        if callable(v) and not isinstance(v, type) and getattr(v, "__module__", "") in ("__main__", None):
+            return _harness_wrap(v, mode, False), True
+        if isinstance(v, list) and v and all(isinstance(e, (float, _np.floating, _np.ndarray)) for e in v):
+            out, changed = [], False
+            for e in v:
+                if mode == "sign" and changed:
+                    out.append(e)
+                    continue
+                e2, c = one(e)
+                out.append(e2)
+                changed = changed or c
+            return out, changed
+        return v, False
+    if isinstance(value, tuple):
+        items, changed = list(value), False
+        limit = 1 if first_only or (len(items) == 2 and isinstance(items[1], dict)) else len(items)
+        for k in range(limit):
+            if mode == "sign" and changed:
+                break
+            items[k], c = one(items[k])
+            changed = changed or c
+        return tuple(items)
+    return one(value)[0]
+
+def _harness_wrap(fn, mode, first_only):
+    import functools
+    @functools.wraps(fn)
+    def mutant(*args, **kwargs):
+        return _harness_perturb(fn(*args, **kwargs), mode, first_only)
+    return mutant
+
+{name} = _harness_wrap({name}, "{mode}", {first_only})
+'''
+
+
+def solution_notebook(assignment):
+    paths = sorted((SOLUTIONS / assignment).glob("*.ipynb"))
+    assert len(paths) == 1, f"{assignment}: expected one notebook, found {paths}"
+    return paths[0]
+
+
+def answer_functions(nb):
+    """{function name: index of the answer cell defining it} for public top-level functions."""
+    found = {}
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
+            source = "\n".join(l for l in cell.source.splitlines() if not l.lstrip().startswith(("%", "!")))
+            for node in ast.parse(source).body:
+                if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                    found[node.name] = i
+    return found
+
+
+def custom_mutants(assignment):
+    path = REPO / "tests" / "mutants" / f"{assignment}.py"
+    if not path.exists():
+        return {}
+    spec = importlib.util.spec_from_file_location(f"mutants_{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MUTANTS
+
+
+def light(nb):
+    """The notebook without its ordinary code cells (experiments, plots): what mutants are graded on."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.metadata.get("nbgrader")]
+    return nb
+
+
+def with_answers(release, solution):
+    """The release notebook with every answer cell's source taken from the solution notebook."""
+    nb = nbformat.from_dict(json.loads(json.dumps(release)))
+    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution.cells
+               if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            cell.source = answers[meta["grade_id"]]
+    return nb
+
+
+def submissions(assignment, release):
+    """{student id: (notebook, expectation)} with expectation 'zero', 'full' or 'loses'."""
+    solution = nbformat.read(solution_notebook(assignment), as_version=4)
+    correct = with_answers(release, solution)
+    subs = {"stub": (release, "zero"), "solution": (correct, "full"), "solution-light": (light(correct), "full")}
+    custom = custom_mutants(assignment)
+    for name, cell_index in answer_functions(solution).items():
+        # the release keeps cell order, so the answer cell has the same index
+        if name in custom:
+            codes = [(f"custom{k}", code) for k, code in enumerate(custom[name])]
+        else:
+            first_only = name.endswith("_forward")
+            codes = [(mode, MUTANT_TEMPLATE.format(name=name, mode=mode, first_only=first_only))
+                     for mode in ("scale", "sign")]
+        for mode, code in codes:
+            nb = light(correct)
+            target = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")
+                      == correct.cells[cell_index].metadata["nbgrader"]["grade_id"]][0]
+            target.source = target.source + "\n" + code
+            subs[f"mutant-{name}-{mode}"] = (nb, "loses")
+    return subs
+
+
+def make_course(tmp, assignments):
+    """A course root in ``tmp`` holding a copy of the given solution folders and its own gradebook."""
+    root = Path(tmp)
+    for a in assignments:
+        shutil.copytree(SOLUTIONS / a, root / "solutions" / a)
+    return root
+
+
+def nbgrader(root, *args, env_extra=None):
+    """Run the real `nbgrader` command line on course ``root`` (config: the repo's, pointed at root)."""
+    if not (root / "nbgrader_config.py").exists():
+        shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")  # it locates itself
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    env.update(env_extra or {})
+    return subprocess.run([os.path.join(os.path.dirname(sys.executable), "nbgrader"), *args],
+                          cwd=root, env=env, capture_output=True, text=True)
+
+
+def write_submission(root, student, assignment, nb, filename):
+    path = root / "autograde" / "work" / "submitted" / student / assignment / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+def autograde_parallel(root, assignment, workers=2):
+    """Grade every submission with ``workers`` concurrent `nbgrader autograde` processes.
+
+    Student ids must start with "g<k>-" (k < workers): process k grades the glob "g<k>-*".
+    Each process uses its own IPC kernel sockets (two kernels on one TCP port would cross-wire).
+    Returns the processes' combined output.
+    """
+    procs = []
+    for k in range(workers):
+        sock = root / f".kernels{k}"
+        sock.mkdir(exist_ok=True)
+        args = ["autograde", assignment, "--force", f"--student=g{k}-*", f"--Execute.timeout={CODE_CELL_TIMEOUT}",
+                "--KernelManager.transport=ipc", f"--KernelManager.ip={sock}/kernel"]
+        env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
+                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="agg")
+        procs.append(subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "nbgrader"), *args],
+                                      cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    return "".join(p.communicate()[0] for p in procs)
+
+
+def scores(root):
+    """{student: (score, max_score, {grade_id: (score, max)})} from the course's gradebook."""
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook("sqlite:///" + str(root / "autograde" / "work" / "gradebook.db")) as gb:
+        for assignment in gb.assignments:
+            for sub in assignment.submissions:
+                tests = {g.name: (g.score or 0.0, g.max_score) for nb in sub.notebooks for g in nb.grades
+                         if g.max_score}
+                out[sub.student.id] = (sub.score, sub.max_score, tests)
+    return out
