@@ -68,25 +68,30 @@ def _array_report(name, actual, expected, rtol, atol):
         return f"{name}: wrong shape {a.shape}, expected {e.shape}."
     if a.dtype.kind not in "fiub":
         return f"{name}: expected numbers, got an array of dtype {a.dtype}."
-    a = a.astype(np.float64)
-    e = e.astype(np.float64)
+    shape = a.shape
+    a = a.astype(np.float64).reshape(-1)      # flat views: one code path for scalars and arrays
+    e = e.astype(np.float64).reshape(-1)
+    if a.size == 0:
+        return None
     bad_nan = _isnan(a) & ~_isnan(e)
     if bad_nan.any():
-        ix = tuple(int(i) for i in _unravel(_argmax(bad_nan), a.shape)) if a.ndim else ()
+        k = int(_argmax(bad_nan))
         return (f"{name}: {int(_count(bad_nan))} entries are NaN where a number was expected "
-                f"(first at index {ix}, expected {_fmt(e[ix])}). Look for 0/0, inf - inf or log(0).")
-    both_inf = ~_isfinite(e) & (a == e)
+                f"(first at index {_index(k, shape)}, expected {_fmt(e[k])}). Look for 0/0, inf - inf or log(0).")
     err = _abs(a - e)
-    err[both_inf | (_isnan(a) & _isnan(e))] = 0.0
+    err[(~_isfinite(e) & (a == e)) | (_isnan(a) & _isnan(e))] = 0.0
     bad = err > atol + rtol * _abs(e)
     if not bad.any():
         return None
-    worst = _argmax(np.where(bad, err, -1.0))
-    ix = tuple(int(i) for i in _unravel(worst, a.shape)) if a.ndim else ()
-    where = f" at index {ix}" if a.ndim else ""
+    k = int(_argmax(np.where(bad, err, -1.0)))
+    where = f" at index {_index(k, shape)}" if shape else ""
     return (f"{name} is wrong.\n  {int(_count(bad))} of {a.size} entries differ (rtol {rtol:g}, atol {atol:g}); "
-            f"largest error{where}:\n  got {_fmt(a[ix])}, expected {_fmt(e[ix])} "
-            f"(abs error {_fmt(float(err[ix]))}, relative {_fmt(_rel_error(a[ix], e[ix]))})")
+            f"largest error{where}:\n  got {_fmt(a[k])}, expected {_fmt(e[k])} "
+            f"(abs error {_fmt(float(err[k]))}, relative {_fmt(_rel_error(a[k], e[k]))})")
+
+
+def _index(k, shape):
+    return tuple(int(i) for i in _unravel(k, shape))
 
 
 def _compare(name, actual, expected, rtol, atol, problems):
@@ -301,14 +306,15 @@ def torch_blocked(namespace=None):
                     (not isinstance(value, types.ModuleType) and str(mod).split(".")[0] == "torch"):
                 saved_names[key] = value
                 namespace[key] = _Blocked("torch")
-    for k in saved_modules:
-        sys.modules[k] = None
+    for k in set(saved_modules) | {"torch"}:
+        sys.modules[k] = None          # `import torch` now raises ImportError, imported or not
     try:
         yield
     finally:
-        for k in saved_modules:
-            sys.modules[k] = saved_modules[k]
-        namespace is not None and namespace.update(saved_names)
+        sys.modules.pop("torch", None)
+        sys.modules.update(saved_modules)
+        if namespace is not None:
+            namespace.update(saved_names)
 
 
 def numpy_only(fn, *args, **kwargs):
