@@ -119,8 +119,23 @@ def with_answers(release, solution):
     return nb
 
 
+def independent(assignment):
+    """Hand-written submissions in tests/independent/<assignment>/*.py: {name: (ANSWERS, EXPECT)}.
+
+    ANSWERS maps an answer cell's grade_id to replacement source (other cells keep the solution);
+    EXPECT is "full" or {"lost": [test grade_ids that must lose points; all others must not]}.
+    """
+    found = {}
+    for path in sorted((REPO / "tests" / "independent" / assignment).glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"indep_{assignment}_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        found[path.stem] = (module.ANSWERS, module.EXPECT)
+    return found
+
+
 def submissions(assignment, release):
-    """{student id: (notebook, expectation)} with expectation 'zero', 'full' or 'loses'."""
+    """{student id: (notebook, expectation)}: expectation 'zero', 'full', 'loses' or {"lost": [...]}."""
     solution = nbformat.read(solution_notebook(assignment), as_version=4)
     correct = with_answers(release, solution)
     subs = {"stub": (release, "zero"), "solution": (correct, "full"), "solution-light": (light(correct), "full")}
@@ -139,6 +154,13 @@ def submissions(assignment, release):
                       == correct.cells[cell_index].metadata["nbgrader"]["grade_id"]][0]
             target.source = target.source + "\n" + code
             subs[f"mutant-{name}-{mode}"] = (nb, "loses")
+    for name, (answers, expect) in independent(assignment).items():
+        nb = light(correct)
+        for cell in nb.cells:
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if cell.metadata.get("nbgrader", {}).get("solution") and gid in answers:
+                cell.source = answers[gid].strip("\n")
+        subs[f"indep-{name}"] = (nb, expect)
     return subs
 
 

@@ -2,8 +2,10 @@
 
 1. the solution notebook runs top to bottom without an error;
 2. the committed release (notebooks/) is what `python -m autograde build` makes now;
-3. real `nbgrader autograde`: the untouched release scores 0, the solution full marks, and every
-   mutant (one function's output slightly wrong) loses points.
+3. real `nbgrader autograde`: the untouched release scores 0, the solution full marks, every
+   mutant (one function's output slightly wrong) loses points, and the hand-written submissions in
+   tests/independent/<assignment>/ get what they expect (a correct answer in another style: full
+   marks; a plausible bug: exactly the tests it should lose).
 """
 import json
 import time
@@ -62,6 +64,8 @@ def test_release_in_sync(assignment, fresh_release):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_autograde_stub_solution_mutants(assignment, tmp_path):
+    import test_notebook_format as fmt  # the static rules first: they explain failures below
+    fmt.test_grade_cells_are_well_formed(assignment)
     root = harness.make_course(tmp_path, [assignment])
     result = harness.nbgrader(root, "generate_assignment", assignment, "--force")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -91,6 +95,9 @@ def test_autograde_stub_solution_mutants(assignment, tmp_path):
                             f"(passing: {[t for t, (s, m) in tests.items() if s > 0]})")
         if expect == "full" and score != max_score:
             problems.append(f"{name}: scored {score} / {max_score}, expected full marks (lost: {lost})")
+        if isinstance(expect, dict):
+            if sorted(expect["lost"]) != lost:
+                problems.append(f"{name}: expected to lose exactly {sorted(expect['lost'])}, lost {lost}")
         if expect == "loses" and score >= max_score:
             problems.append(f"{name}: this mutant still gets full marks: no test can see that output "
                             f"being wrong (add a check, or a hand-written mutant in tests/mutants/{assignment}.py)")

@@ -1,0 +1,51 @@
+"""Fast static checks on every solution notebook: the rules of CONTRIBUTING.md that nbgrader won't enforce."""
+import ast
+from collections import Counter
+
+import nbformat
+import pytest
+
+import harness
+from harness import ASSIGNMENTS
+
+
+def _cells(assignment):
+    return nbformat.read(harness.solution_notebook(assignment), as_version=4).cells
+
+
+def _python(source):
+    return "\n".join("pass" if l.lstrip().startswith(("%", "!")) else l for l in source.splitlines())
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_stored_without_outputs(assignment):
+    for i, cell in enumerate(_cells(assignment)):
+        assert not cell.get("outputs") and not cell.get("execution_count"), f"{assignment}: cell {i} has outputs"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_opens_with_goals_time_and_what_to_submit(assignment):
+    intro = _cells(assignment)[0]
+    assert intro.cell_type == "markdown"
+    for words in ["Learning goals", "Estimated time", "What to submit"]:
+        assert words.lower() in intro.source.lower(), f"{assignment}: the first cell must say '{words}'"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_grade_cells_are_well_formed(assignment):
+    cells = _cells(assignment)
+    ids = Counter(c.metadata["nbgrader"]["grade_id"] for c in cells if "nbgrader" in c.metadata)
+    assert not [k for k, n in ids.items() if n > 1], f"{assignment}: duplicated grade_id {ids.most_common(1)}"
+    tests = [c for c in cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert tests, f"{assignment}: no graded test cells"
+    for cell in tests:
+        gid = cell.metadata["nbgrader"]["grade_id"]
+        assert cell.metadata["nbgrader"].get("points", 0) > 0, f"{assignment}/{gid}: no points"
+        assert cell.source.count("### BEGIN HIDDEN TESTS") == cell.source.count("### END HIDDEN TESTS") <= 1
+        last = ast.parse(_python(cell.source)).body[-1]
+        # nbgrader reads a test cell's last value as partial credit: end with print(...) or a statement.
+        is_print = isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) \
+            and getattr(last.value.func, "id", None) == "print"
+        assert not isinstance(last, ast.Expr) or is_print, \
+            f"{assignment}/{gid}: the last line is an expression; nbgrader would take its value as the score. " \
+            "End the cell with print(...) (after ### END HIDDEN TESTS)."
