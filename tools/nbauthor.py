@@ -3,7 +3,7 @@
 The .ipynb under solutions/ stays the source of truth; this tool only writes it.
 
 Cell markers (a line of its own):
-    # %% [markdown]                 markdown (the lines below are plain markdown, not commented)
+    # %% [markdown]                 markdown, each line commented with "# " (as jupytext writes it)
     # %% [setup]                    read-only code cell (nbgrader restores it when grading); grade_id "setup"
     # %% [readonly:ID]              another read-only code cell
     # %% [solution:ID]              answer cell (### BEGIN SOLUTION / ### END SOLUTION inside)
@@ -38,6 +38,14 @@ def _meta(kind):
     raise ValueError(f"unknown cell marker [{kind}]")
 
 
+def _uncomment(line):
+    if line.startswith("# "):
+        return line[2:]
+    if line.rstrip() == "#":
+        return ""
+    raise ValueError(f"markdown line not commented with '# ': {line!r}")
+
+
 def script_to_notebook(text):
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
@@ -58,7 +66,7 @@ def script_to_notebook(text):
     for i, (kind, lines) in enumerate(chunks):
         source = "\n".join(lines).strip("\n")
         if kind == "markdown":
-            cell = nbformat.v4.new_markdown_cell(source)
+            cell = nbformat.v4.new_markdown_cell("\n".join(_uncomment(l) for l in source.splitlines()))
         else:
             cell = nbformat.v4.new_code_cell(source)
             meta = _meta(kind)
@@ -76,6 +84,9 @@ def notebook_to_script(nb):
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "markdown":
             out.append("# %% [markdown]")
+            out.append("\n".join(("# " + l).rstrip() for l in cell.source.splitlines()))
+            out.append("")
+            continue
         elif meta.get("grade"):
             out.append(f"# %% [test:{meta['grade_id']}:{meta.get('points', 0)}]")
         elif meta.get("solution"):
