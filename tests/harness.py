@@ -202,7 +202,8 @@ def autograde_parallel(root, assignment, workers=2):
         args = ["autograde", assignment, "--force", f"--student=g{k}-*", f"--Execute.timeout={CODE_CELL_TIMEOUT}",
                 "--KernelManager.transport=ipc", f"--KernelManager.ip={sock}/kernel"]
         env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
-                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="agg")
+                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+                   MPLBACKEND="agg")
         procs.append(subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "nbgrader"), *args],
                                       cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
     return "".join(p.communicate()[0] for p in procs)
