@@ -23,6 +23,9 @@ lab: setup             ## open the course in JupyterLab
 release: setup         ## regenerate notebooks/ from solutions/
 	$(PY) -m autograde build
 
+bundle: setup          ## what students download: dist/trainlab-student-<version>.zip
+	$(PY) -m autograde.bundle
+
 test: setup            ## the whole test suite
 	$(PY) -m pytest
 

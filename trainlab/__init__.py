@@ -4,6 +4,6 @@
     trainlab.torchcheck   the same computation in PyTorch, on CUDA when available
     trainlab.grading      the checks that notebook test cells call
     trainlab.data, plots, widgets, train   what notebooks use to load, show and train
-    trainlab.reference    NumPy answers (instructor-only; not in the student bundle)
+    (and, in the instructor's copy only, the NumPy reference answers)
 """
 __version__ = "0.1.0"

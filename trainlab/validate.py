@@ -1,0 +1,263 @@
+"""Check a notebook before you submit it.
+
+    python -m trainlab.validate notebooks/01_activations/activations.ipynb [more notebooks ...]
+    python -m trainlab.validate                  (every notebook under ./notebooks)
+
+Does what nbgrader's Validate button does (nbgrader's own Validator: a fresh kernel, every cell run
+from top to bottom, each visible test cell graded as the autograder grades it), then says in plain
+words which visible tests fail and why, and which other cells raise an error. Exit status: 0 when
+every notebook is ready (all visible tests pass, no cell raises), 1 when one is not, 2 when a file
+cannot be read.
+
+Settings: a cell may run ``--timeout`` seconds (default: ``c.Execute.timeout`` of an
+``nbgrader_config.py`` in the current folder, else 120, as when grading).
+
+    validate_notebook(path, timeout=None) -> Report    (the same, for code and tests)
+"""
+import argparse
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["validate_notebook", "Report", "main"]
+
+DEFAULT_TIMEOUT = 120
+MAX_MESSAGE_LINES = 12
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_FRAME = re.compile(r"^(?:Cell In\s*\[\d*\]|File [^,]*<ipython-input[^,]*), line \d+(?:, in (\w+))?", re.M)
+_TITLE_POINTS = re.compile(r"\s*\(\s*(\d+(?:\.\d+)?)\s+points?\s*\)\s*$")
+
+
+@dataclass
+class Finding:
+    kind: str          # "fail" (a visible test), "error" (another cell), "changed" (an edited test cell)
+    label: str         # e.g. "test_relu (2 points)  ReLU: numerical gradient and PyTorch"
+    message: str
+
+
+@dataclass
+class Report:
+    path: str
+    seconds: float = 0.0
+    cells_run: int = 0
+    tests: int = 0
+    tests_passed: int = 0
+    points: float = 0.0
+    points_passed: float = 0.0
+    findings: list = field(default_factory=list)
+    crashed: str = ""  # why the notebook could not be run to the end, if it could not
+
+    @property
+    def ready(self):
+        return not self.findings and not self.crashed
+
+
+def _strip(text):
+    return _ANSI.sub("", text or "")
+
+
+def _first_lines(text, n=MAX_MESSAGE_LINES):
+    lines = _strip(text).rstrip().splitlines()
+    if len(lines) > n:
+        lines = lines[:n] + [f"... ({len(lines) - n} more lines)"]
+    return lines
+
+
+def _number(x):
+    return f"{x:g}"
+
+
+def _title(cell, points):
+    """The first comment line of a test cell, without '# ' (and without a final '(N points)' that says ``points``)."""
+    for line in cell.source.splitlines():
+        line = line.strip()
+        if line.startswith("#"):
+            line = line.lstrip("#").strip()
+            found = _TITLE_POINTS.search(line)
+            return line[:found.start()] if found and float(found.group(1)) == points else line
+        if line:
+            return ""
+    return ""
+
+
+def _innermost_notebook_function(traceback):
+    """Name of the innermost function defined in the notebook on the traceback, or None."""
+    names = [m.group(1) for m in _FRAME.finditer(_strip("\n".join(traceback)))]
+    names = [n for n in names if n and n != "<module>"]
+    return names[-1] if names else None
+
+
+def _explain_error(output):
+    """Plain-words lines for one error output of a cell."""
+    ename, evalue = output.get("ename", "Error"), _strip(output.get("evalue", ""))
+    where = _innermost_notebook_function(output.get("traceback", []))
+    if ename == "NotImplementedError":
+        if where:
+            return [f"NotImplementedError in {where}: this function is still the stub; "
+                    f"write it under # YOUR CODE HERE."]
+        return ["NotImplementedError: an answer is still the stub; write it under # YOUR CODE HERE."]
+    if ename in ("CellTimeoutError", "TimeoutError") or "timeout" in ename.lower():
+        return [f"{ename}: the cell was stopped because it ran too long (look for slow Python loops)."]
+    head = f"{ename} in {where}" if where and ename not in ("GradingError", "AssertionError") else ename
+    lines = _first_lines(evalue) or [""]
+    return [f"{head}: {lines[0]}".rstrip(": ")] + lines[1:]
+
+
+def _cell_problem(cell, utils):
+    """Why a code cell failed (its error, its stderr, or partial credit), as lines."""
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    if errors:
+        return _explain_error(errors[-1])
+    stderr = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream" and o.name == "stderr")
+    if stderr:
+        return (["it wrote to stderr (usually a warning), which nbgrader counts as a failed test:"]
+                + ["  " + l for l in _first_lines(stderr, 6)])
+    if utils.is_grade(cell):
+        score, max_score = utils.determine_grade(cell)
+        if score is not None and score < max_score:
+            return [f"partial credit: {_number(score)} of {_number(max_score)} points."]
+    return ["it did not pass."]
+
+
+def _describe_cell(index, cell):
+    meta = cell.metadata.get("nbgrader", {})
+    first = next((l.strip() for l in cell.source.splitlines() if l.strip() and not l.strip().startswith("#")), "")
+    first = first if len(first) <= 60 else first[:57] + "..."
+    if meta.get("solution"):
+        return f"your answer cell '{meta.get('grade_id', index)}' (starts: {first})"
+    return f"cell {index + 1} (starts: {first})"
+
+
+def _load_config(timeout):
+    """nbgrader config: ./nbgrader_config.py when there is one (as the Validate button reads it), then --timeout."""
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = Config()
+    config.Execute.timeout = DEFAULT_TIMEOUT
+    # ipykernel's start-up log ("Kernel is running over TCP without encryption", meant for servers)
+    # would land in the student's terminal; it changes nothing about how cells run.
+    config.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
+    if Path("nbgrader_config.py").is_file():
+        try:
+            config.merge(PyFileConfigLoader("nbgrader_config.py", path=os.getcwd()).load_config())
+        except Exception as exc:  # a broken config must not stop a student from validating
+            print(f"(ignoring ./nbgrader_config.py: {exc})", file=sys.stderr)
+    if timeout is not None:
+        config.Execute.timeout = int(timeout)
+    return config
+
+
+def validate_notebook(path, timeout=None):
+    """Run ``path`` as nbgrader's Validate button does; return a Report."""
+    import logging
+
+    import nbformat
+    from nbgrader import utils
+    from nbgrader.validator import Validator
+
+    path = Path(path)
+    report = Report(str(path))
+    validator = Validator(config=_load_config(timeout))
+    validator.log.setLevel(logging.ERROR)
+    nb = nbformat.read(str(path), as_version=nbformat.NO_CONVERT)
+    nb = nbformat.convert(nb, 4)
+
+    for cell in validator._get_type_changed_cells(nb):
+        report.findings.append(Finding("changed", _describe_cell(nb.cells.index(cell), cell),
+                                       f"this cell was switched to {cell.cell_type}: switch it back to "
+                                       f"{cell.metadata.nbgrader.cell_type}."))
+    if report.findings:
+        return report
+
+    t0 = time.perf_counter()
+    try:
+        with utils.chdir(str(path.parent.resolve())):
+            nb = validator._preprocess(nb)
+    except Exception as exc:  # the kernel died, or could not start
+        report.crashed = f"{type(exc).__name__}: {_first_lines(str(exc), 6)[0] if str(exc) else ''}"
+    report.seconds = time.perf_counter() - t0
+    report.cells_run = sum(1 for c in nb.cells if c.cell_type == "code" and c.get("execution_count"))
+
+    for cell in validator._get_changed_cells(nb):
+        meta = cell.metadata.nbgrader
+        report.findings.append(Finding("changed", meta.get("grade_id", "a locked cell"),
+                                       "this locked cell was edited; it is put back as it was when grading, "
+                                       "so copy it from a fresh download of the course."))
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        if utils.is_grade(cell) and not utils.is_solution(cell):
+            score, max_score = utils.determine_grade(cell)
+            report.tests += 1
+            report.points += max_score
+            ok = score is not None and score >= max_score and not (max_score == 0 and utils.has_failed(cell))
+            if ok and cell.get("execution_count"):
+                report.tests_passed += 1
+                report.points_passed += max_score
+            else:
+                title = _title(cell, max_score)
+                points = f"{_number(max_score)} point" + ("" if max_score == 1 else "s")
+                label = f"{meta.get('grade_id', f'cell {i + 1}')} ({points})" + (f"  {title}" if title else "")
+                why = _cell_problem(cell, utils) if cell.get("execution_count") else ["it did not run."]
+                report.findings.append(Finding("fail", label, "\n".join(why)))
+        elif any(o.output_type == "error" for o in cell.outputs):
+            report.findings.append(Finding("error", _describe_cell(i, cell), "\n".join(_cell_problem(cell, utils))))
+    return report
+
+
+def format_report(report):
+    lines = [f"{report.path}: ran {report.cells_run} cells in {report.seconds:.1f} s"]
+    for f in report.findings:
+        tag = {"fail": "FAIL ", "error": "ERROR", "changed": "EDITED"}[f.kind]
+        lines.append(f"  {tag} {f.label}")
+        lines += [f"        {l}" for l in f.message.splitlines()]
+    if report.crashed:
+        lines.append(f"  The notebook could not be run to the end: {report.crashed}")
+    if report.tests:
+        lines.append(f"  Visible tests: {report.tests_passed} of {report.tests} pass "
+                     f"({_number(report.points_passed)} of {_number(report.points)} points).")
+    else:
+        lines.append("  This notebook has no test cells.")
+    if report.ready:
+        lines.append("  READY: every visible test passes and every cell runs. Grading adds hidden tests "
+                     "(other shapes, seeds, edge cases).")
+    else:
+        lines.append("  NOT READY: fix what is listed above, then validate again.")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m trainlab.validate",
+                                     description="Run a notebook as nbgrader's Validate button does and list "
+                                                 "the visible tests that fail.")
+    parser.add_argument("notebooks", nargs="*", help="notebook files (default: every notebook under ./notebooks)")
+    parser.add_argument("--timeout", type=int, default=None, help="seconds a cell may run (default 120)")
+    args = parser.parse_args(argv)
+    paths = [Path(p) for p in args.notebooks] or sorted(
+        p for p in Path("notebooks").glob("*/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    if not paths:
+        parser.error("no notebook given and none found under ./notebooks")
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        print(f"not a file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    status = 0
+    for path in paths:
+        print(f"Validating {path} (a fresh kernel runs every cell, as when grading) ...", flush=True)
+        try:
+            report = validate_notebook(path, timeout=args.timeout)
+        except Exception as exc:   # unreadable notebook, unknown metadata format
+            print(f"{path}: cannot be validated: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 2
+        print(format_report(report), flush=True)
+        status = status or (0 if report.ready else 1)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
