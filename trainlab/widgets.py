@@ -9,7 +9,10 @@ interactive_plot prints one line under the plot after each redraw, e.g.
 ``redraw 84 ms | learning_rate=0.001, momentum=0.9``: the time a student waits, and a marker
 that automated browser tests wait for before reading the image.
 """
+import base64
+import io
 import time
+import traceback
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
@@ -41,11 +44,28 @@ def dropdown(name, options, value=None):
                       description=name, **_LAYOUT)
 
 
+def _png_outputs(figures):
+    """Each matplotlib figure as a display_data output (a PNG), closing the figures."""
+    outputs = []
+    for fig in figures:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=fig.dpi, facecolor="white")
+        plt.close(fig)
+        outputs.append({"output_type": "display_data", "metadata": {},
+                        "data": {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"),
+                                 "text/plain": "<Figure>"}})
+    return outputs
+
+
 def interactive_plot(draw, controls):
-    """controls: dict keyword -> widget. ``draw(**values)`` makes a matplotlib figure.
+    """controls: dict keyword -> widget. ``draw(**values)`` makes one or more matplotlib figures.
 
     Returns a VBox (controls above, plot below); its ``last_redraw_seconds`` attribute holds
-    the duration of the latest redraw.
+    the duration of the latest redraw (drawing and PNG encoding).
+
+    The figures are rendered to PNG here and handed to the Output widget as its ``outputs`` in one
+    update, rather than captured with ``with out:``; captured output inside widget callbacks can stall
+    a headless executor (nbclient, so nbgrader) for a whole cell time-out.
     """
     out = W.Output()
     box = W.VBox([W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")), out])
@@ -53,15 +73,20 @@ def interactive_plot(draw, controls):
 
     def redraw(_change=None):
         values = {k: c.value for k, c in controls.items()}
-        with out:
-            out.clear_output(wait=True)
-            t0 = time.perf_counter()
+        shown = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
+        before = set(plt.get_fignums())
+        t0 = time.perf_counter()
+        try:
             draw(**values)
-            plt.show()
-            box.last_redraw_seconds = time.perf_counter() - t0
-            box.redraws += 1
-            shown = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
-            print(f"redraw {1000 * box.last_redraw_seconds:.0f} ms | {shown}")
+            outputs = _png_outputs([plt.figure(n) for n in plt.get_fignums() if n not in before])
+        except Exception:                                   # show the error where the plot would be
+            for n in set(plt.get_fignums()) - before:
+                plt.close(n)
+            outputs = [{"output_type": "stream", "name": "stderr", "text": traceback.format_exc()}]
+        box.last_redraw_seconds = time.perf_counter() - t0
+        box.redraws += 1
+        marker = f"redraw {1000 * box.last_redraw_seconds:.0f} ms | {shown}\n"
+        out.outputs = tuple(outputs) + ({"output_type": "stream", "name": "stdout", "text": marker},)
 
     for c in controls.values():
         c.observe(redraw, names="value")
