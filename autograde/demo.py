@@ -6,6 +6,7 @@ them into the course's submitted/ folder, autogrades them with nbgrader, writes 
 tests removed), and prints the grade table.
 """
 import shutil
+import warnings
 from pathlib import Path
 
 from autograde.course import load_config, make_api
@@ -13,6 +14,8 @@ from autograde.course import load_config, make_api
 
 def run_demo(root):
     root = Path(root)
+    # nbgrader 0.9.6 + SQLAlchemy 2.0 warn on every new submission; harmless, and a wall of text
+    warnings.filterwarnings("ignore", message=".*not in session.*")
     api = make_api(load_config(root))
     submitted = Path(api.coursedir.format_path(api.coursedir.submitted_directory, ".", "")).resolve()
     samples = root / "autograde" / "samples" / "submitted"
