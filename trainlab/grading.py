@@ -212,7 +212,8 @@ def check_forward(student_forward, reference_forward, *args, rtol=RTOL, atol=ATO
     result = student_forward(*s_args, **s_kwargs)
     check(isinstance(result, tuple) and len(result) == 2,
           f"{fname} must return a pair (out, cache), got {type(result).__name__}.")
-    expected, _ = reference_forward(*_copied(args, kwargs)[0], **_copied(args, kwargs)[1])
+    r_args, r_kwargs = _copied(args, kwargs)
+    expected, _ = reference_forward(*r_args, **r_kwargs)
     check_close(f"{fname}: out", result[0], expected, rtol, atol)
     _check_inputs_unchanged(fname, list(args), s_args)
     return result
