@@ -176,8 +176,6 @@ def nbgrader(root, *args, env_extra=None):
     """Run the real `nbgrader` command line on course ``root`` (config: the repo's, pointed at root)."""
     if not (root / "nbgrader_config.py").exists():
         shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")  # it locates itself
-        shutil.copytree(REPO / "autograde", root / "autograde", dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("work", "samples", "__pycache__"))
     env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     env.update(env_extra or {})
     return subprocess.run([os.path.join(os.path.dirname(sys.executable), "nbgrader"), *args],
