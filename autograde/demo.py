@@ -1,47 +1,41 @@
 """The main job on the embedded default: grade the sample class shipped in autograde/samples/.
 
-autograde/samples/submitted/<student>/<assignment>/<notebook>.ipynb are real student-style
-submissions (one correct in its own style, one with typical bugs, one untouched). The demo copies
-them into the course's submitted/ folder, autogrades them with nbgrader, writes feedback (hidden
-tests removed), and prints the grade table.
+autograde/samples/submitted/<student>/<assignment>/<notebook>.ipynb are student-style submissions
+(ada: correct, written in her own style; ben: plausible bugs (the textbook sigmoid that overflows, a
+Leaky ReLU that ignores alpha, a sign slip in Maxout's backward pass); cleo: the untouched release).
+The demo copies them into the course's submitted/ folder, grades them with the class pipeline
+(sandboxed kernels, parallel workers, nbgrader underneath), writes feedback (hidden tests removed),
+and prints the grade table.
 """
 import shutil
 import warnings
 from pathlib import Path
 
-from autograde.course import load_config, make_api
+SAMPLES = Path(__file__).resolve().parent / "samples" / "submitted"
 
 
-def run_demo(root):
-    root = Path(root)
-    # nbgrader 0.9.6 + SQLAlchemy 2.0 warn on every new submission; harmless, and a wall of text
+def run_demo(root, workers=None, sandbox="auto"):
+    from autograde.pipeline import Course, grade_class
+
     warnings.filterwarnings("ignore", message=".*not in session.*")
-    api = make_api(load_config(root))
-    submitted = Path(api.coursedir.format_path(api.coursedir.submitted_directory, ".", "")).resolve()
-    samples = root / "autograde" / "samples" / "submitted"
-    shutil.copytree(samples, submitted, dirs_exist_ok=True)
-    pairs = sorted((s.name, a.name) for s in samples.iterdir() for a in s.iterdir() if a.is_dir())
-    print(f"Grading {len(pairs)} sample submissions with nbgrader ...")
-    for student, assignment in pairs:
-        result = api.autograde(assignment, student, force=True, create=True)
-        if not result["success"]:
-            print(f"  {student}/{assignment}: autograde failed: {result.get('error')}")
-        api.generate_feedback(assignment, student, force=True)
-    print_grades(api, pairs)
-    feedback = Path(api.coursedir.format_path(api.coursedir.feedback_directory, ".", "")).resolve()
-    print(f"\nFeedback (HTML, hidden tests removed): {feedback}")
+    course = Course(root)
+    students = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
+    shutil.copytree(SAMPLES, course.submitted, dirs_exist_ok=True)
+    print(f"Grading {len(students)} sample submissions ({', '.join(students)}) ...")
+    records = grade_class(root, students=students, workers=workers, sandbox=sandbox, feedback=True)
+    print_grades(records)
+    sandboxes = sorted({r["sandbox"] for r in records if r.get("sandbox")})
+    if sandboxes:
+        print(f"\nKernels ran under: {', '.join(sandboxes)}")
+    print(f"Feedback (HTML, hidden tests removed): {course.feedback}")
+    return records
 
 
-def print_grades(api, pairs):
-    from nbgrader.api import Gradebook
-
-    with Gradebook(api.coursedir.db_url) as gb:
-        rows = []
-        for student, assignment in pairs:
-            sub = gb.find_submission(assignment, student)
-            failed = [g.name for nb in sub.notebooks for g in nb.grades
-                      if g.max_score and (g.score or 0) < g.max_score]
-            rows.append((student, assignment, sub.score, sub.max_score, ", ".join(failed) or "-"))
-    print(f"\n{'student':10s} {'assignment':18s} {'score':>11s}  tests lost")
-    for student, assignment, score, max_score, failed in rows:
-        print(f"{student:10s} {assignment:18s} {score:5.1f} / {max_score:3.0f}  {failed}")
+def print_grades(records):
+    print(f"\n{'student':10s} {'assignment':18s} {'score':>11s}  {'status':8s} tests lost")
+    for r in records:
+        lost = [t for t, (score, mx) in r["tests"].items() if mx and score < mx]
+        print(f"{r['student']:10s} {r['assignment']:18s} {r['score']:5.1f} / {r['max_score']:3.0f}  "
+              f"{r['status']:8s} {', '.join(lost) or '-'}")
+        if r["status"] != "graded" and r["reason"]:
+            print(f"{'':10s} {r['reason'][:200]}")
