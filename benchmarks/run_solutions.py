@@ -1,0 +1,54 @@
+"""Run every solution notebook top to bottom and report, per notebook, the graded test cells that pass,
+the time, and the device the PyTorch cross-checks used (CUDA on a GPU machine, else the CPU).
+
+    python benchmarks/run_solutions.py [NN_topic ...]
+
+This is how the GPU half of the cross-checks is exercised: run it on a machine with an NVIDIA GPU
+(trainlab.torchcheck picks CUDA by itself). The test suite runs the same notebooks on the CPU.
+"""
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(path, timeout=600):
+    nb = nbformat.read(str(path), as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    tests = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    failed = [c.metadata.nbgrader.grade_id for c in tests
+              if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    errors = [(i, o.ename, o.evalue[:120]) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    devices = sorted({line.strip() for line in text.splitlines() if "torch" in line and ("cuda" in line or "cpu" in line)})
+    return seconds, len(tests), failed, errors, devices
+
+
+def main(names):
+    folders = sorted(p for p in (ROOT / "solutions").iterdir() if p.is_dir() and (not names or p.name in names))
+    import torch
+    print(f"torch {torch.__version__}, CUDA available: {torch.cuda.is_available()}"
+          + (f" ({torch.cuda.get_device_name(0)})" if torch.cuda.is_available() else ""))
+    total_failed = 0
+    for folder in folders:
+        for path in sorted(folder.glob("*.ipynb")):
+            seconds, n, failed, errors, devices = run(path)
+            total_failed += len(failed)
+            print(f"{folder.name:22s} {n - len(failed):2d}/{n:2d} test cells pass  {seconds:6.1f} s  "
+                  f"{' | '.join(devices)[:150]}")
+            for e in errors:
+                print(f"    cell {e[0]}: {e[1]}: {e[2]}")
+    return 1 if total_failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
