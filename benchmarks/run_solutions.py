@@ -6,11 +6,14 @@ the time, and the device the PyTorch cross-checks used (CUDA on a GPU machine, e
 This is how the GPU half of the cross-checks is exercised: run it on a machine with an NVIDIA GPU
 (trainlab.torchcheck picks CUDA by itself). The test suite runs the same notebooks on the CPU.
 """
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,10 +21,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run(path, timeout=600):
     nb = nbformat.read(str(path), as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
-    start = time.perf_counter()
-    client.execute()
+    with tempfile.TemporaryDirectory(prefix="run-solutions-") as sockets:   # IPC: no TCP warning per kernel
+        km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
+        client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=True,
+                                resources={"metadata": {"path": str(path.parent)}})
+        start = time.perf_counter()
+        try:
+            client.execute()
+        finally:
+            km.shutdown_kernel(now=True)   # nbclient leaves a kernel it did not start running
     seconds = time.perf_counter() - start
     tests = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
     failed = [c.metadata.nbgrader.grade_id for c in tests
