@@ -24,6 +24,9 @@ def run_demo(root, workers=None, sandbox="auto"):
     print(f"Grading {len(students)} sample submissions ({', '.join(students)}) ...")
     records = grade_class(root, students=students, workers=workers, sandbox=sandbox, feedback=True)
     print_grades(records)
+    from autograde import report
+    print("\n" + report.summary(records))
+    print(f"Score histogram: {report.histogram(records, course.work / 'reports' / 'scores.png')}")
     sandboxes = sorted({r["sandbox"] for r in records if r.get("sandbox")})
     if sandboxes:
         print(f"\nKernels ran under: {', '.join(sandboxes)}")
@@ -34,7 +37,7 @@ def run_demo(root, workers=None, sandbox="auto"):
 def print_grades(records):
     print(f"\n{'student':10s} {'assignment':18s} {'score':>11s}  {'status':8s} tests lost")
     for r in records:
-        lost = [t for t, (score, mx) in r["tests"].items() if mx and score < mx]
+        lost = sorted(t for t, (score, mx) in r["tests"].items() if mx and score < mx)
         print(f"{r['student']:10s} {r['assignment']:18s} {r['score']:5.1f} / {r['max_score']:3.0f}  "
               f"{r['status']:8s} {', '.join(lost) or '-'}")
         if r["status"] != "graded" and r["reason"]:

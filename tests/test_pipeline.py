@@ -361,3 +361,20 @@ def test_dask_cluster_into_postgresql_gives_the_same_grades(graded_class):
             p.wait(timeout=30)
         pg.stop()
         shutil.rmtree(root.parent, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_demo_cli_grades_the_sample_class(tmp_path):
+    """`make demo`'s command on a course copy: the sample class gets its known grades, with the summary."""
+    root = tmp_path / "course"
+    shutil.copytree(REPO / "solutions" / A, root / "solutions" / A)
+    r = subprocess.run([PY, "-m", "autograde", "--root", str(root), "demo", "--workers", "2"], cwd=REPO,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    rows = {line.split()[0]: line for line in r.stdout.splitlines() if line.startswith(("ada ", "ben ", "cleo "))}
+    assert "16.0 /  16  graded   -" in rows["ada"]
+    assert "7.0 /  16  graded   test_leaky_relu, test_maxout, test_sigmoid" in rows["ben"]
+    assert " 0.0 /  16  graded" in rows["cleo"]
+    assert "Per-test pass rates, lowest first" in r.stdout
+    assert (root / "autograde" / "work" / "reports" / "scores.png").stat().st_size > 1000
+    assert len(list((root / "autograde" / "work" / "feedback").glob("*/01_activations/*.html"))) == 3
