@@ -30,7 +30,7 @@ def cmd_build(args):
     written = build_release(root)
     for path in written:
         print(f"  wrote {path.relative_to(root) if path.is_relative_to(root) else path}")
-    print(f"Built the student release: {len(written)} notebooks in {time.perf_counter() - t0:.1f} s")
+    print(f"Built the student release: {len(written)} notebook{'s' * (len(written) != 1)} in {time.perf_counter() - t0:.1f} s")
 
 
 def cmd_import(args):

@@ -31,6 +31,10 @@ SAFE_ID = re.compile(r"[^A-Za-z0-9_.@-]+")
 LMS_TOKENS = {"late", "assignsubmission", "file", "onlinetext", "submission"}
 
 
+def _n(count, noun):
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
 @dataclass
 class ImportReport:
     placed: list = field(default_factory=list)      # (student, assignment, file name, "new" | "updated" | "same")
@@ -39,10 +43,10 @@ class ImportReport:
     def summary(self):
         counts = {k: sum(1 for p in self.placed if p[3] == k) for k in ("new", "updated", "same")}
         students = {p[0] for p in self.placed}
-        lines = [f"placed {len(self.placed)} files for {len(students)} students "
+        lines = [f"placed {_n(len(self.placed), 'file')} for {_n(len(students), 'student')} "
                  f"({counts['new']} new, {counts['updated']} updated, {counts['same']} unchanged)"]
         if self.unplaced:
-            lines.append(f"could not place {len(self.unplaced)} files:")
+            lines.append(f"could not place {_n(len(self.unplaced), 'file')}:")
             lines += [f"  {path}: {why}" for path, why in self.unplaced]
         return "\n".join(lines)
 
