@@ -320,30 +320,38 @@ def matplotlib_cache():
     return str(cache)
 
 
-def _count_processes(uid):
-    """Live (non-zombie) processes of ``uid``."""
-    n = 0
+def _pids_of(uid):
+    """The /proc entries (pid strings) of processes owned by ``uid``."""
     for name in os.listdir("/proc"):
         if name.isdigit():
             try:
                 if os.stat(f"/proc/{name}").st_uid == uid:
-                    with open(f"/proc/{name}/stat", "rb") as f:
-                        state = f.read().rsplit(b")", 1)[1].split()[0]
-                    n += state not in (b"Z", b"X")
-            except (OSError, IndexError):
+                    yield name
+            except OSError:
                 pass
+
+
+def _count_processes(uid):
+    """Live (non-zombie) processes of ``uid``."""
+    n = 0
+    for pid in _pids_of(uid):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                state = f.read().rsplit(b")", 1)[1].split()[0]
+            n += state not in (b"Z", b"X")
+        except (OSError, IndexError):
+            pass
     return n
 
 
 def _count_tasks(uid):
+    """Threads of all processes of ``uid`` (what RLIMIT_NPROC counts)."""
     n = 0
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                if os.stat(f"/proc/{name}").st_uid == uid:
-                    n += len(os.listdir(f"/proc/{name}/task"))
-            except OSError:
-                pass
+    for pid in _pids_of(uid):
+        try:
+            n += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            pass
     return n
 
 

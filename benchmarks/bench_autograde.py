@@ -81,18 +81,10 @@ def build_course(root, assignments, students):
 
 
 def run_floor(notebooks):
-    from nbclient import NotebookClient
+    from run_solutions import execute   # benchmarks/run_solutions.py: one fresh IPC kernel per notebook
     t0 = time.perf_counter()
-    from jupyter_client.manager import KernelManager
-    sockets = tempfile.mkdtemp(prefix="bench-kernels-")
-    for nb, cwd in notebooks:   # IPC sockets, as the pipeline's kernels use (and no TCP warning per kernel)
-        km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
-        try:
-            NotebookClient(nb, km=km, timeout=600, allow_errors=True,
-                           resources={"metadata": {"path": str(cwd)}}).execute()
-        finally:
-            km.shutdown_kernel(now=True)   # nbclient leaves a kernel it did not start running
-    shutil.rmtree(sockets, ignore_errors=True)
+    for nb, cwd in notebooks:
+        execute(nb, cwd)
     return time.perf_counter() - t0
 
 

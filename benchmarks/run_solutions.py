@@ -19,17 +19,24 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(path, timeout=600):
-    nb = nbformat.read(str(path), as_version=4)
-    with tempfile.TemporaryDirectory(prefix="run-solutions-") as sockets:   # IPC: no TCP warning per kernel
+def execute(nb, cwd, timeout=600):
+    """Run ``nb`` in place in a fresh kernel whose working folder is ``cwd``; errors stay in the outputs.
+
+    IPC sockets, as the grading pipeline's kernels use (and no "running over TCP" warning per kernel).
+    """
+    with tempfile.TemporaryDirectory(prefix="run-notebook-") as sockets:
         km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
-        client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=True,
-                                resources={"metadata": {"path": str(path.parent)}})
-        start = time.perf_counter()
         try:
-            client.execute()
+            NotebookClient(nb, km=km, timeout=timeout, allow_errors=True,
+                           resources={"metadata": {"path": str(cwd)}}).execute()
         finally:
             km.shutdown_kernel(now=True)   # nbclient leaves a kernel it did not start running
+
+
+def run(path, timeout=600):
+    nb = nbformat.read(str(path), as_version=4)
+    start = time.perf_counter()
+    execute(nb, path.parent, timeout)
     seconds = time.perf_counter() - start
     tests = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
     failed = [c.metadata.nbgrader.grade_id for c in tests
