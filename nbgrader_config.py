@@ -8,13 +8,14 @@ autograde/work/  holds what grading produces: submitted/, autograded/, feedback/
 import os
 import sys
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, Execute, GetGrades,
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
 
 # The course's own package (installed by `pip install -e .`; the path also covers an uninstalled checkout).
 # Imported, not defined here: grading workers receive this configuration pickled.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from autograde.feedback import HideHiddenTracebacks  # noqa: E402
+from autograde.execute import Judge  # noqa: E402
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 here = os.path.dirname(os.path.abspath(__file__))
@@ -32,12 +33,18 @@ os.makedirs(os.path.join(here, work), exist_ok=True)
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, work, "gradebook.db")
 c.Exchange.root = os.path.join(here, work, "exchange")
 
+# Points are decided outside the student's kernel: after nbgrader's Execute has run the notebook (for its
+# outputs), the Judge calls the student's functions through a separate process on the grader's own inputs,
+# compares with trainlab.reference in this process, and writes each test cell's verdict as its output,
+# which nbgrader's SaveAutoGrades then scores. `python -m autograde grade` adds the sandbox around both.
+c.Autograde.autograde_preprocessors = [Execute, Judge, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 # A cell may run this long when grading (a training cell takes a few seconds; an infinite loop is cut off).
 c.Execute.timeout = 120
 # Students who delete a test cell get it back (nbgrader leaves it out by default, and they score 0).
 c.OverwriteCells.add_missing_cells = True
-# Feedback must never show the hidden tests: nbgrader shows them verbatim by default, and a failing
-# hidden test's traceback quotes its code even after ClearHiddenTests.
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTracebacks, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# Test cells hold no hidden tests (the points come from autograde/checks, outside the student's kernel), and
+# their outputs in the feedback are the judge's verdicts; ClearHiddenTests stays for notebooks of your own.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
 # The release keeps no outputs.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -4,19 +4,20 @@
     resolve_mode(mode)         "auto" -> "bwrap" when bubblewrap works here, else "rlimit"; "none" runs bare
     Sandbox(mode, limits, ..)  builds the kernel command line; one per grading worker
     SandboxKernelManager       a jupyter_client kernel manager that starts kernels through a Sandbox
-    GuardedExecute             nbgrader's Execute preprocessor with limits, per-cell seeds, tamper probes
+    SandboxLauncher            starts the judge's agent (autograde/agent.py) through a Sandbox
 
 Modes (what a student's kernel runs under):
 
     bwrap   root:      prlimit (limits) -> bwrap as root (new mount/pid/net/ipc/uts namespaces; the
-                       file system is a read-only /usr and /etc, the Python and its packages, the
-                       trainlab package, a size-capped /tmp, and read-write only the notebook's own
+                       file system is a read-only /usr and /etc, the Python and its packages, a copy of
+                       the trainlab package without trainlab.reference (the reference answers do not
+                       exist inside), a size-capped /tmp, and read-write only the notebook's own
                        folder and the kernel's socket folder) -> setpriv to a dedicated uid with no
                        capabilities and no_new_privs -> the kernel. The instructor's files, the
                        gradebook, other submissions and the network do not exist inside.
             non-root:  prlimit -> bwrap --unshare-user --disable-userns --cap-drop ALL (same binds).
     rlimit  prlimit limits and (as root) the dedicated uid; the kernel sees the real file system,
-            refused only by file permissions and the in-kernel audit hook (autograde/kernel_guard.py).
+            refused only by file permissions (points are still decided outside it, by the judge).
     none    no limits besides the cell and notebook time limits (for debugging and benchmarks).
 
 Kernels talk to the grader over IPC (Unix sockets in the kernel's own folder): no TCP port races
@@ -25,9 +26,7 @@ slot (a lock file) that gives it its own uid, so the process limit and the clean
 process of that uid) never touch another worker's kernel.
 """
 import asyncio
-import base64
 import fcntl
-import json
 import os
 import shutil
 import signal
@@ -35,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -43,11 +41,6 @@ from jupyter_client.manager import AsyncKernelManager
 
 UID_BASE = int(os.environ.get("TRAINLAB_SANDBOX_UID_BASE", "1200000"))
 SLOT_DIR = Path(tempfile.gettempdir()) / "trainlab-sandbox-slots"
-GUARD_SOURCE = Path(__file__).with_name("kernel_guard.py")
-PROTECTED_MODULES = ["numpy", "numpy.testing", "numpy.linalg", "numpy.random", "math", "warnings", "copy",
-                     "torch", "torch.nn.functional", "trainlab.grading", "trainlab.gradcheck",
-                     "trainlab.torchcheck"]
-PROTECTED_PREFIXES = ["numpy", "torch", "trainlab", "math", "warnings", "copy"]
 
 
 @dataclass
@@ -146,14 +139,23 @@ def _package_dirs(names=("trainlab",)):
     return dirs
 
 
+def _student_copy(package_dir, run_dir):
+    """A copy of a package folder without its ``reference`` subpackage and bytecode (what student code sees)."""
+    dest = Path(run_dir) / "student-packages" / Path(package_dir).name
+    if not dest.exists():
+        shutil.copytree(package_dir, dest, ignore=shutil.ignore_patterns("reference", "__pycache__", "*.pyc"))
+        for p in [dest.parent, dest, *dest.rglob("*")]:
+            os.chmod(p, 0o755 if p.is_dir() else 0o644)
+    return str(dest)
+
+
 class Sandbox:
     """Builds sandboxed kernel command lines for one grading worker process."""
 
-    def __init__(self, mode, limits, run_dir, deny_read=(), extra_ro=(), _probe=False):
+    def __init__(self, mode, limits, run_dir, extra_ro=(), _probe=False):
         self.mode = mode
         self.limits = limits
         self.run_dir = Path(run_dir)
-        self.deny_read = [str(Path(p).resolve()) for p in deny_read]
         self.root = _is_root()
         self.uid = self._slot_fd = None
         if mode in ("bwrap", "rlimit") and self.root:
@@ -163,10 +165,11 @@ class Sandbox:
         self.kernels_dir.mkdir(mode=0o711, parents=True, exist_ok=True)
         os.chmod(self.kernels_dir, 0o711)
         self.python_dirs = sorted({str(Path(sys.base_prefix).resolve()), str(Path(sys.prefix).resolve())})
-        self.packages = _package_dirs()
-        self.reference_dirs = [str(Path(p) / "reference") for p in self.packages]
+        packages = _package_dirs()
+        # what student code sees of trainlab: a copy without the reference answers, bound where the package is
+        self.package_binds = [(_student_copy(p, self.run_dir), p) for p in packages]
         # data the package loads (pretrained weights, ...): <repository>/data next to the package
-        self.packages += [str(Path(p).parent / "data") for p in self.packages if (Path(p).parent / "data").is_dir()]
+        self.packages = [str(Path(p).parent / "data") for p in packages if (Path(p).parent / "data").is_dir()]
         self.extra_ro = [str(Path(p).resolve()) for p in extra_ro]
         self.mpl_cache = None if _probe else self._matplotlib_cache()
 
@@ -205,11 +208,11 @@ class Sandbox:
             "PYTHONDONTWRITEBYTECODE": "1",
             "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
             "NUMEXPR_NUM_THREADS": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-            "PYDEVD_DISABLE_FILE_VALIDATION": "1", "NBGRADER_EXECUTION": "autograde",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1", "NBGRADER_EXECUTION": "autograde", "JOBLIB_MULTIPROCESSING": "0",
         }
-        env.update({k: v for k, v in os.environ.items() if k.startswith("TRAINLAB_") and "UID" not in k})
         if self.mode == "none":
-            env = dict(os.environ, **{k: env[k] for k in ("PYTHONHASHSEED", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+            env = dict({k: v for k, v in os.environ.items() if not k.startswith(("TRAINLAB_", "NBGRADER_DB"))},
+                       **{k: env[k] for k in ("PYTHONHASHSEED", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                                                           "PYTHONDONTWRITEBYTECODE",
                                                           "OPENBLAS_NUM_THREADS", "NBGRADER_EXECUTION",
                                                           "PYDEVD_DISABLE_FILE_VALIDATION")})
@@ -245,7 +248,7 @@ class Sandbox:
         made = {"/", "/usr", "/etc", "/proc", "/dev", "/tmp"}
         ro = [p for p in self.python_dirs + self.packages + self.extra_ro if os.path.exists(p)]
         rw = [kdir, str(Path(cwd).resolve())]
-        for path in ro + rw:
+        for path in ro + rw + [dest for _, dest in self.package_binds]:
             parents = list(Path(path).parents)[::-1][1:]
             for parent in parents:
                 if str(parent) not in made:
@@ -254,6 +257,8 @@ class Sandbox:
             made.add(path)
         for path in ro:
             cmd += ["--ro-bind", path, path]
+        for copy, path in self.package_binds:   # after the Python: an editable install may sit inside it
+            cmd += ["--ro-bind", copy, path]
         for path in rw:
             cmd += ["--bind", path, path]
         cmd += ["--chdir", str(Path(cwd).resolve()), "--unsetenv", "JPY_PARENT_PID"]
@@ -407,20 +412,34 @@ class SandboxKernelManager(AsyncKernelManager):
             self.kdir = None
 
 
-# ---------------------------------------------------------------------------------- the preprocessor
+# ---------------------------------------------------------------------------------- the judge's agent
 
-def _nbgrader_execute():
-    from nbgrader.preprocessors import Execute
-    return Execute
+class SandboxLauncher:
+    """Starts the judge's agent (autograde/agent.py) in the same sandbox as the kernels (judge.Session)."""
+
+    def __init__(self, sandbox):
+        self.box = sandbox
+
+    def new_dir(self):
+        return self.box.new_kernel_dir()
+
+    def start(self, argv, workdir, private_dir):
+        self.box.give(workdir)
+        cmd, env = self.box.wrap(argv, cwd=workdir, kdir=private_dir)
+        env["MPLBACKEND"] = "Agg"
+        return subprocess.Popen(cmd, env=env, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def cleanup(self, private_dir):
+        self.box.cleanup_kernel_dir(private_dir)
+
+    def processes(self):
+        """Processes of the sandbox's uid (None without a uid of its own: nothing to count)."""
+        return self.box.count_processes() if self.box.uid is not None else None
 
 
-def _error(ename, message):
-    from nbformat.notebooknode import NotebookNode
-    return NotebookNode(output_type="error", ename=ename, evalue=message,
-                        traceback=[f"\x1b[0;31m{ename}\x1b[0m: {message}"])
-
-
-def _exit_reason(status, limits):
+def exit_reason(status, limits):
+    """Why a kernel process ended, in words, from its exit status."""
     if status is None:
         return "the kernel stopped answering"
     sig = -status if status < 0 else (status - 128 if status > 128 else None)
@@ -430,302 +449,3 @@ def _exit_reason(status, limits):
     if sig in names:
         return f"the kernel {names[sig]}"
     return f"the kernel exited (status {status})"
-
-
-class GuardedExecuteMixin:
-    """Execution with per-notebook limits, per-cell seeds and tamper probes (see module docstring).
-
-    The worker sets ``GuardedExecute.context`` before calling nbgrader: a dict with
-    ``sandbox`` (Sandbox), ``limits`` (Limits), ``plans`` ({notebook id: plan}), ``reports`` (filled here).
-    A plan: {"seed_base": str, "zero": {grade_id: reason}, "deny_read": [...]}.
-    """
-
-    context = None
-
-    def create_kernel_manager(self):
-        if not self.kernel_name:
-            self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
-        self.km = SandboxKernelManager(kernel_name=self.kernel_name, config=self.config)
-        self.km.sandbox = self.context["sandbox"]
-        return self.km
-
-    def preprocess(self, nb, resources=None, km=None):
-        from nbclient.client import NotebookClient
-        from nbclient.util import run_sync
-        NotebookClient.__init__(self, nb, km)
-        self.reset_execution_trackers()
-        self._check_assign_resources(resources)
-        self.shutdown_kernel = "immediate"
-        self.startup_timeout = max(self.startup_timeout, 120)
-        run_sync(self._async_run)()
-        self.set_widgets_metadata()
-        return self.nb, self.resources
-
-    # -- output caps -----------------------------------------------------------------------------
-    def output(self, outs, msg, display_id, cell_index):
-        """Keep at most output_kb of text per cell (images count a twentieth: a plot is fine, 50 MB of
-        print is not); report and drop the rest."""
-        cap = self._limits.output_kb * 1024
-        content = msg.get("content", {})
-        data = content.get("data", {})
-        size = len(content.get("text", "")) + sum(len(str(v)) // (1 if k.startswith("text/") else 20)
-                                                  for k, v in data.items())
-        used = self._output_used.get(cell_index, 0)
-        self._output_used[cell_index] = used + size
-        if used + size > cap:
-            if cell_index not in self._output_cut:
-                self._output_cut.add(cell_index)
-                if used < cap and msg["msg_type"] == "stream":
-                    msg = dict(msg, content=dict(content, text=content.get("text", "")[:cap - used]))
-                    super().output(outs, msg, display_id, cell_index)
-                from nbformat.notebooknode import NotebookNode
-                outs.append(NotebookNode(output_type="stream", name="stdout",
-                                         text=f"\n[... output cut by the grader: more than {self._limits.output_kb} KB]\n"))
-            return None
-        return super().output(outs, msg, display_id, cell_index)
-
-    # -- helpers --------------------------------------------------------------------------------
-    async def _silent(self, code, timeout, expressions=None):
-        """Run grader code in the kernel; returns the reply content or None on time-out."""
-        msg_id = self.kc.execute(code, silent=True, store_history=False, user_expressions=expressions or {},
-                                 allow_stdin=False, stop_on_error=False)
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            try:
-                msg = await self.kc.shell_channel.get_msg(timeout=min(remaining, 1.0))
-            except Exception:  # queue.Empty
-                if not await self.kc.is_alive():
-                    return None
-                continue
-            if msg["parent_header"].get("msg_id") == msg_id:
-                return msg["content"]
-
-    async def _watch_processes(self, state):
-        box = self.context["sandbox"]
-        limit = self._limits.max_processes
-        while True:
-            await asyncio.sleep(0.25)
-            n = box.count_processes()
-            if n > limit:
-                state["forkbomb"] = n
-                await self._kill_kernel()
-                return
-
-    def _label(self, cell, index):
-        md = cell.metadata.get("nbgrader", {})
-        gid = md.get("grade_id")
-        if gid and md.get("grade"):
-            return f"test cell '{gid}'"
-        if gid and md.get("solution"):
-            return f"answer cell '{gid}'"
-        if gid:
-            return f"cell '{gid}'"
-        return f"cell {index + 1}"
-
-    # -- the run --------------------------------------------------------------------------------
-    async def _async_run(self):
-        from nbclient.exceptions import CellTimeoutError, DeadKernelError
-        from nbgrader import utils
-
-        ctx = self.context
-        self._limits = limits = ctx["limits"]
-        self._output_used, self._output_cut = {}, set()
-        nb_id = self.resources.get("nbgrader", {}).get("notebook", "notebook")
-        plan = ctx["plans"].get(nb_id, {})
-        report = ctx["reports"].setdefault(nb_id, {"events": [], "tampering": [], "zeroed": {}, "errors": []})
-        cell_limit = limits.cell_s if limits.cell_s else (self.timeout or 30)
-        deadline = time.monotonic() + limits.notebook_s
-        cells = self.nb.cells
-        code_cells = [(i, c) for i, c in enumerate(cells) if c.cell_type == "code"]
-        guard_cfg = {
-            "protected_modules": PROTECTED_MODULES, "protected_prefixes": PROTECTED_PREFIXES,
-            "reference": "trainlab.reference", "reference_dirs": ctx["sandbox"].reference_dirs,
-            "deny_read": ctx["sandbox"].deny_read + plan.get("deny_read", []),
-            "allow_read": ctx["sandbox"].python_dirs + ctx["sandbox"].packages,
-            "allow_write": [], "enforce": ctx["sandbox"].mode != "bwrap",
-            "cells": [(self._label(c, i), c.source, utils.is_locked(c) and not utils.is_solution(c))
-                      for i, c in code_cells],
-            "seed_base": plan.get("seed_base", nb_id),
-        }
-        stopped = None          # why the rest of the notebook was not run
-        tampered_at = None      # label of the cell after which tampering was first seen
-        timing = report.setdefault("timing", {"start": 0.0, "boot": 0.0, "cells": 0.0, "probes": 0.0, "stop": 0.0})
-        t_start = time.monotonic()
-        async with self.async_setup_kernel():
-            self.km_dir = getattr(self.km, "kdir", None)
-            guard_cfg["allow_write"] = [str(Path(self.resources.get("metadata", {}).get("path") or os.getcwd()).resolve()),
-                                        self.km.kdir] + (["/tmp"] if ctx["sandbox"].mode == "bwrap" else [])
-            info = await self.async_wait_for_reply(await _maybe(self.kc.kernel_info()))
-            t_info = time.monotonic()
-            timing["start"] += t_info - t_start
-            if info is not None:
-                self.nb.metadata["language_info"] = info["content"].get("language_info", {})
-            boot = await self._silent(_bootstrap_code(guard_cfg), timeout=max(60, min(cell_limit, 300)),
-                                      expressions={"r": "__import__('sys').modules['_trainlab_guard'].install_result"})
-            t_boot = time.monotonic()
-            timing["boot"] += t_boot - t_info
-            if not boot or boot.get("status") != "ok":
-                raise RuntimeError(f"the grader's kernel guard did not start: {boot}")
-            # probe after locked cells, before test cells and at the end (cheaper than after every cell)
-            runnable = [(i, c) for i, c in code_cells if c.source.strip()]
-            probe_after = {i for i, c in runnable if utils.is_locked(c)} | ({runnable[-1][0]} if runnable else set())
-            probe_after |= {runnable[k][0] for k in range(len(runnable) - 1) if utils.is_grade(runnable[k + 1][1])}
-            for index, cell in code_cells:
-                label = self._label(cell, index)
-                is_grade = utils.is_grade(cell)
-                trusted = utils.is_locked(cell) and not utils.is_solution(cell)
-                gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-                if stopped is None and time.monotonic() > deadline:
-                    stopped = f"the notebook's time limit ({limits.notebook_s:.0f} s) was used up"
-                    report["events"].append(("timeout", f"{stopped} before {label}"))
-                if stopped is not None:
-                    cell.outputs = []
-                    if is_grade:
-                        cell.outputs.append(_error("NotRun", f"not run: {stopped}"))
-                        report["zeroed"][gid] = f"not run: {stopped}"
-                    continue
-                if not cell.source.strip():
-                    continue
-                self.timeout = max(1, int(min(cell_limit, deadline - time.monotonic()) + 0.999))
-                state = {}
-                watcher = asyncio.ensure_future(self._watch_processes(state)) if ctx["sandbox"].uid is not None else None
-                t0 = time.monotonic()
-                try:
-                    await self.async_execute_cell(cell, index, store_history=True)
-                except DeadKernelError:
-                    said = [ln for ln in self.km.log_tail().splitlines() if ln.strip()]
-                    said = said[-1].strip()[:120] if said and ("Error" in said[-1] or "error" in said[-1]) else ""
-                    why = (f"{label} started {state['forkbomb']} processes (limit {limits.max_processes}): "
-                           "the sandbox was stopped") if state.get("forkbomb") else \
-                        f"{_exit_reason(self.km.exit_status(), limits)} in {label}" + \
-                        (f" (it printed: {said})" if said else "")
-                    stopped = why
-                    report["events"].append(("processes" if state.get("forkbomb") else "crash", why))
-                    cell.outputs.append(_error("KernelDied", why))
-                    if is_grade:
-                        report["zeroed"][gid] = why
-                    continue
-                except CellTimeoutError as e:
-                    cell.outputs.append(_error("CellTimeoutError", str(e).splitlines()[0]))
-                finally:
-                    if watcher is not None:
-                        watcher.cancel()
-                elapsed = time.monotonic() - t0
-                timing["cells"] += elapsed
-                timed_out = any(o.get("ename") == "CellTimeoutError" for o in cell.outputs if o.output_type == "error")
-                if timed_out:
-                    which = "the notebook's" if self.timeout < cell_limit else "the per-cell"
-                    limit_s = limits.notebook_s if self.timeout < cell_limit else cell_limit
-                    report["events"].append(("timeout", f"{label} ran past {which} time limit ({limit_s:.0f} s) "
-                                                        "and was interrupted"))
-                errors = [o for o in cell.outputs if o.output_type == "error"]
-                for o in errors:
-                    if o.get("ename") == "MemoryError":
-                        report["events"].append(("memory", f"{label} ran out of memory (limit {limits.memory_mb} MB)"))
-                    elif o.get("ename") == "SystemExit":
-                        report["events"].append(("exit", f"{label} called sys.exit() / raised SystemExit"))
-                    elif not is_grade and o.get("ename") not in ("CellTimeoutError", "NotImplementedError"):
-                        report["errors"].append(f"{label}: {o.get('ename')}: {str(o.get('evalue'))[:120]}")
-                if index in self._output_cut:
-                    report["events"].append(("output", f"{label} printed more than {limits.output_kb} KB "
-                                                       f"({self._output_used[index] / 1e6:.1f} MB): cut"))
-                if index not in probe_after and not timed_out:
-                    continue
-                # probe: is the kernel still answering, was anything tampered with?
-                result = await self._silent(
-                    f"__import__('sys').modules['_trainlab_guard'].probe({trusted!r})",
-                    timeout=5 if timed_out else 60,
-                    expressions={"r": "__import__('sys').modules['_trainlab_guard'].last"})
-                if result is None:
-                    why = (f"{label} did not stop when interrupted at its time limit" if timed_out
-                           else f"the kernel stopped answering after {label}")
-                    if await self.kc.is_alive() and not timed_out:
-                        why = f"the kernel stopped answering after {label}"
-                    stopped = why
-                    report["events"].append(("timeout" if timed_out else "crash", why + ": the kernel was stopped"))
-                    await self._kill_kernel()
-                    if is_grade and not timed_out:
-                        pass
-                    continue
-                timing["probes"] += time.monotonic() - t0 - elapsed
-                violations, events = _parse_probe(result)
-                for kind, message in events:
-                    if kind == "tampering":
-                        violations.append(message)
-                    else:
-                        report["events"].append((kind, f"{label}: {message}"))
-                if violations:
-                    report["tampering"] += [f"{label}: {v}" for v in violations]
-                    if tampered_at is None:
-                        tampered_at = label
-                        if is_grade:   # the test ran with the tampering in place
-                            tampered_at = label
-                if is_grade:
-                    reason = None
-                    if tampered_at is not None:
-                        reason = f"tampering detected (after {tampered_at}); this test does not count"
-                    elif gid in plan.get("zero", {}):
-                        reason = plan["zero"][gid]
-                    if reason:
-                        cell.outputs.append(_error("GradingRefused", reason))
-                        report["zeroed"][gid] = reason
-                del elapsed
-            t_stop = time.monotonic()
-        timing["stop"] += time.monotonic() - t_stop
-        report["stopped"] = stopped
-
-    async def _kill_kernel(self):
-        """Kill the kernel's whole sandbox: bwrap's PID namespace dies with it; then the uid's leftovers."""
-        try:
-            await self.km._async_kill_kernel()
-        except Exception:  # noqa: BLE001
-            pass
-        await asyncio.get_running_loop().run_in_executor(None, self.context["sandbox"].kill_all)
-
-
-async def _maybe(value):
-    if asyncio.iscoroutine(value) or isinstance(value, asyncio.Future):
-        return await value
-    return value
-
-
-def _bootstrap_code(cfg):
-    source = GUARD_SOURCE.read_text()
-    payload = base64.b64encode(zlib.compress(json.dumps({"src": source, "cfg": cfg}).encode())).decode()
-    return (
-        "def _trainlab_boot():\n"
-        "    import base64, json, sys, types, zlib\n"
-        f"    data = json.loads(zlib.decompress(base64.b64decode('{payload}')))\n"
-        "    mod = types.ModuleType('_trainlab_guard')\n"
-        "    exec(compile(data['src'], '<trainlab-guard>', 'exec'), mod.__dict__)\n"
-        "    sys.modules['_trainlab_guard'] = mod\n"
-        "    mod.install_result = mod.install(data['cfg'])\n"
-        "_trainlab_boot()\n"
-        "del _trainlab_boot\n"
-    )
-
-
-def _parse_probe(content):
-    import ast
-    try:
-        value = content["user_expressions"]["r"]
-        if value.get("status") != "ok":
-            return [f"the grader's probe failed: {value.get('ename')}: {value.get('evalue')}"], []
-        data = json.loads(ast.literal_eval(value["data"]["text/plain"]))
-        return list(data["violations"]), [tuple(e) for e in data["events"]]
-    except Exception as e:  # noqa: BLE001
-        return [f"the grader's probe gave no answer ({type(e).__name__})"], []
-
-
-def make_guarded_execute():
-    """The preprocessor class (built lazily: importing nbgrader costs seconds)."""
-    global GuardedExecute
-    if GuardedExecute is None:
-        GuardedExecute = type("GuardedExecute", (GuardedExecuteMixin, _nbgrader_execute()), {})
-    return GuardedExecute
-
-
-GuardedExecute = None

@@ -12,8 +12,8 @@ exactly the release's (ids, points, cell types, locked sources, order), and ever
 notebook submitted for the wrong assignment); ``source_locked``: {"notebook.ipynb:grade_id": source}
 of the instructor's locked cells (a test cell with its hidden tests is not "edited"). Prepared.notebooks[name] is a dict with
 ``text`` (the repaired notebook JSON, or None), ``status`` ("ok", "missing", "invalid"),
-``notes`` (what was wrong, for the grade report) and ``zero`` ({test id: reason}: tests that must
-count zero because a tested function was redefined outside its answer cell before them).
+``notes`` (what was wrong, for the grade report) and ``suspicious`` (code an instructor may want to look
+at; it costs no points: the judge grades only what the answer cells define, on its own inputs).
 """
 import ast
 import json
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import nbformat
 from nbformat import v4
 
-# (pattern, what, tamper): "tamper" patterns make a crashed or hung run count as suspected tampering.
+# (pattern, what): code worth a human look. Flagged in the record and the feedback; it costs no points.
 SUSPICIOUS = [
     (r"\bctypes\b", "uses ctypes"),
     (r"\bgc\s*\.\s*get_(objects|referrers|referents)", "searches the garbage collector"),
@@ -182,7 +182,7 @@ def _same(a, b):
 
 
 def repair(nb, layout, originals=None):
-    """Make the graded cells of ``nb`` those of the release. Returns (notebook, notes, zero)."""
+    """Make the graded cells of ``nb`` those of the release. Returns (notebook, notes)."""
     notes = []
     cells = [c for c in (_clean_cell(c) for c in nb["cells"]) if c is not None]
     seen = {}
@@ -270,12 +270,12 @@ def repair(nb, layout, originals=None):
                 head.append(c)
         segments.sort(key=lambda s: s[0])
         cells = head + [c for _, seg in segments for c in seg]
-    zero = _redefinitions(cells, layout, notes)
+    _redefinitions(cells, layout, notes)
     out = v4.new_notebook(cells=cells, metadata={k: v for k, v in nb.get("metadata", {}).items()
                                                  if k in ("kernelspec", "language_info")})
     out.metadata.setdefault("kernelspec", {"display_name": "Python 3 (ipykernel)", "language": "python",
                                            "name": "python3"})
-    return out, notes, zero
+    return out, notes
 
 
 def _index(cells, cell):
@@ -283,28 +283,14 @@ def _index(cells, cell):
 
 
 def _redefinitions(cells, layout, notes):
-    """Tests to count zero because an ordinary cell redefines their function before them."""
-    zero = {}
+    """Note functions that an ordinary cell redefines: the judge grades only what the answer cells define."""
     owner = {name: gid for gid, names in layout.functions.items() for name in names}
-    position = {c.metadata.get("nbgrader", {}).get("grade_id"): i for i, c in enumerate(cells)}
     for i, c in enumerate(cells):
         if c.cell_type != "code" or c.metadata.get("nbgrader"):
             continue
         for name in sorted(_defined_names(c.source) & set(owner)):
-            answer = owner[name]
-            if position.get(answer, -1) > i:
-                continue   # defined before its own answer cell: the answer cell replaces it
-            affected = [t for t in layout.tests_of.get(answer, []) if position.get(t, -1) > i]
-            if affected:
-                for t in affected:
-                    zero.setdefault(t, f"{name} is redefined outside its answer cell (in cell {i + 1}, before "
-                                       f"this test): this test does not count")
-                notes.append(f"cell {i + 1} redefines {name} outside answer cell '{answer}' before its tests "
-                             f"({', '.join(affected)}): they count zero")
-            else:
-                notes.append(f"cell {i + 1} redefines {name} outside answer cell '{answer}' after its tests "
-                             "(no effect on the grade)")
-    return zero
+            notes.append(f"cell {i + 1} redefines {name} outside answer cell '{owner[name]}': only the answer "
+                         "cell's version is graded")
 
 
 def suspicious(nb, layout):
@@ -358,7 +344,7 @@ def prepare(files, release, known_ids=None, source_locked=None):
         out.notes.append("extra files ignored (not part of the assignment): " + ", ".join(sorted(extras)[:10])
                          + (" ..." if len(extras) > 10 else ""))
     for name, layout in layouts.items():
-        entry = {"text": None, "status": "ok", "notes": [], "zero": {}, "suspicious": []}
+        entry = {"text": None, "status": "ok", "notes": [], "suspicious": []}
         out.notebooks[name] = entry
         if name not in files:
             entry["status"], entry["notes"] = "missing", [f"{name} was not submitted"]
@@ -382,9 +368,8 @@ def prepare(files, release, known_ids=None, source_locked=None):
             continue
         originals = {key.split(":", 1)[1]: src for key, src in (source_locked or {}).items()
                      if key.split(":", 1)[0] == name}
-        repaired, fixes, zero = repair(nb, layout, originals)
+        repaired, fixes = repair(nb, layout, originals)
         entry["text"] = nbformat.writes(repaired)
         entry["notes"] = notes + fixes
-        entry["zero"] = zero
         entry["suspicious"] = suspicious(repaired, layout)
     return out

@@ -24,7 +24,7 @@ def _meets(record, expect):
     problems = []
     if record["status"] not in expect["status"]:
         problems.append(f"status {record['status']!r} not in {sorted(expect['status'])}")
-    if not any(w in record["reason"] for w in expect["words"]):
+    if expect["words"] is not None and not any(w in record["reason"] for w in expect["words"]):
         problems.append(f"reason does not mention any of {expect['words']}")
     score = expect.get("score")
     if isinstance(score, tuple) and not record["score"] <= score[1]:
@@ -46,13 +46,21 @@ def test_hostile_class_graded_beside_good_submissions(tmp_path):
     cases = mc.hostile_cases(course_root=root)
     if resolve_mode("auto") != "bwrap" and os.geteuid() != 0:
         cases.pop("h-fork-bomb")   # without bubblewrap or a uid of its own, a fork bomb is only capped by rlimits
+    if resolve_mode("auto") != "bwrap":   # only a sandbox can make the reference not exist for student code
+        for name in ("h-import-reference", "h-call-reference", "h-cat-reference", "h-read-files"):
+            cases.pop(name)
     rel = mc.release()
     goods = {"g-correct": mc.fill(rel, mc.CORRECT, light=True), "g-buggy": mc.fill(rel, mc.BUGGY, light=True),
              "g-stub": mc.fill(rel, {}, light=True)}
     mc.write_class(submitted, cases)
     mc.write_class(submitted, {k: {mc.NOTEBOOK: nbformat.writes(v).encode()} for k, v in goods.items()})
 
-    records = grade_class(root, workers=2, progress=False, limits=LIMITS, feedback=True)
+    secret = "grader-secret-4242"
+    os.environ["TRAINLAB_GRADER_SECRET"] = secret           # a grader variable must not reach student code
+    try:
+        records = grade_class(root, workers=2, progress=False, limits=LIMITS, feedback=True)
+    finally:
+        del os.environ["TRAINLAB_GRADER_SECRET"]
     by_student = {r["student"]: r for r in records}
     print("\nsandbox:", sorted({r["sandbox"] for r in records if r.get("sandbox")}))
     for r in records:
@@ -82,5 +90,18 @@ def test_hostile_class_graded_beside_good_submissions(tmp_path):
     # the reason reaches the student: in the feedback of a graded case, on the page of an invalid one
     feedback = root / "autograde" / "work" / "feedback"
     html = (feedback / "h-patch-allclose" / mc.ASSIGNMENT / "activations.html").read_text()
-    assert "Notes from the autograder" in html and "numpy.allclose" in html
+    assert "Notes from the autograder" in html and "flagged for review" in html
     assert "PDF" in (feedback / "h-pdf" / mc.ASSIGNMENT / "not_graded.html").read_text()
+    # neither the reference answers nor the grader's environment appear in anything the grader wrote
+    released = "".join(p.read_text() for p in (REPO / "notebooks").rglob("*.ipynb")) + \
+        (REPO / "tests" / "hostile" / "make_class.py").read_text()       # what students may see anyway
+    reference = [line.strip() for p in (REPO / "trainlab" / "reference").glob("*.py")
+                 for line in p.read_text().splitlines()
+                 if len(line.strip()) > 30 and not line.strip().startswith("#") and line.strip() not in released]
+    written = [p for d in ("feedback", "autograded") for p in (root / "autograde" / "work" / d).rglob("*") if p.is_file()]
+    assert written
+    for path in written:
+        text = path.read_text(errors="replace")
+        assert secret not in text, path
+        leaked = [line for line in reference if line in text]
+        assert not leaked, (path, leaked[:3])

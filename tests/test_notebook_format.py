@@ -41,11 +41,12 @@ def test_grade_cells_are_well_formed(assignment):
     for cell in tests:
         gid = cell.metadata["nbgrader"]["grade_id"]
         assert cell.metadata["nbgrader"].get("points", 0) > 0, f"{assignment}/{gid}: no points"
-        assert cell.source.count("### BEGIN HIDDEN TESTS") == cell.source.count("### END HIDDEN TESTS") <= 1
+        assert "HIDDEN TESTS" not in cell.source and "trainlab.reference" not in cell.source, \
+            f"{assignment}/{gid}: no hidden tests in notebooks: the points come from autograde/checks/"
         last = ast.parse(_python(cell.source)).body[-1]
         # nbgrader reads a test cell's last value as partial credit: end with print(...) or a statement.
         is_print = isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) \
             and getattr(last.value.func, "id", None) == "print"
         assert not isinstance(last, ast.Expr) or is_print, \
             f"{assignment}/{gid}: the last line is an expression; nbgrader would take its value as the score. " \
-            "End the cell with print(...) (after ### END HIDDEN TESTS)."
+            "End the cell with print(...)."

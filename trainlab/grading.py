@@ -326,8 +326,15 @@ def numpy_only(fn, *args, **kwargs):
     A function that imports or uses torch fails with a message saying it must be NumPy.
     """
     fname = getattr(fn, "__name__", "function")
+    elsewhere = getattr(fn, "numpy_only", None)   # a function that runs in another process blocks torch there
     try:
+        if elsewhere is not None:
+            return elsewhere(*args, **kwargs)
         with torch_blocked(getattr(fn, "__globals__", None)):
             return fn(*args, **kwargs)
     except ImportError as e:
         raise GradingError(f"{fname} must be written with NumPy only; it needed torch ({e}).") from None
+    except GradingError as e:
+        if "raised ImportError" not in str(e):
+            raise
+        raise GradingError(f"{fname} must be written with NumPy only; it needed torch.") from None

@@ -164,7 +164,7 @@ BUGGY["leaky_relu"] = CORRECT["leaky_relu"].replace(
     "    out = np.where(positive, x, 0.01 * x)   # TODO alpha\n    return out, (positive, 0.01)")
 BUGGY["maxout"] = CORRECT["maxout"].replace("dW2, db2 = x.T.dot(db), db.sum(axis=0)",
                                             "dW2, db2 = -x.T.dot(db), db.sum(axis=0)")
-BUGGY_LOST = ["test_sigmoid", "test_leaky_relu", "test_maxout"]
+BUGGY_LOST = ["test_sigmoid", "test_leaky_relu", "test_maxout"]   # PReLU, in the same cell, keeps its point
 
 
 def release(root=REPO):
@@ -318,6 +318,53 @@ try:
     open("{course_root}/pwned.txt", "w").write("x")
 except OSError:
     pass'''))
+    # --- attacks on a judge that lives in the student's process (there is none now) ------------------
+    add("h-ipython-hooks", _append_to_answer(copy.deepcopy(wrong), "sigmoid", """\
+def _quiet(*args, **kwargs):
+    import trainlab.grading as g
+    for name in dir(g):
+        if name.startswith("check") or name == "numpy_only":
+            setattr(g, name, lambda *a, **k: None)
+_quiet.__code__ = _quiet.__code__.replace(co_filename="/usr/lib/python3/dist-packages/IPython/core/events.py")
+get_ipython().events.register("pre_run_cell", _quiet)
+get_ipython().events.register("post_run_cell", _quiet)"""))
+    add("h-ctypes-defaults", _append_to_answer(copy.deepcopy(wrong), "sigmoid", """\
+import ctypes
+from trainlab import grading
+d = grading.check_close.__defaults__
+ctypes.pythonapi.PyTuple_SetItem.argtypes = [ctypes.py_object, ctypes.c_ssize_t, ctypes.py_object]
+for i, v in enumerate([1e9, 1e9]):
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(v))
+    ctypes.pythonapi.PyTuple_SetItem(d, i, v)"""))
+    add("h-fake-reference", _append_to_answer(copy.deepcopy(wrong), "sigmoid", """\
+import os, tempfile, trainlab
+fake = tempfile.mkdtemp()
+os.makedirs(os.path.join(fake, "reference"))
+open(os.path.join(fake, "reference", "__init__.py"), "w").close()
+open(os.path.join(fake, "reference", "activations.py"), "w").write(
+    "from __main__ import *\\n")
+trainlab.__path__.insert(0, fake)"""))
+    add("h-cat-reference", _append_to_answer(copy.deepcopy(wrong), "sigmoid", f"""\
+import glob, importlib, subprocess, trainlab
+for d in trainlab.__path__ + ["{REPO}/trainlab"]:
+    print(subprocess.run(["sh", "-c", f"cat {{d}}/reference/*.py"], capture_output=True, text=True).stdout)
+    for path in glob.glob(d + "/reference/*.py"):
+        print(open(path).read())
+try:
+    print(importlib.import_module("trainlab.reference.activations").__file__)
+except Exception as e:
+    print("import failed:", type(e).__name__)
+import os
+print({{k: v for k, v in os.environ.items() if "TRAINLAB" in k or "NBGRADER_DB" in k}})"""))
+    add("h-harmless-glob", _append_to_answer(copy.deepcopy(good), "sigmoid",
+                                             "import glob\nfound = glob.glob('/**/solutions/**', recursive=True)"))
+    nb = copy.deepcopy(good)
+    nb.cells.append(nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    nb.cells.append(nbformat.v4.new_code_cell("print('never reached')"))
+    add("h-dies-at-the-end", nb)
+    nb = copy.deepcopy(good)
+    nb.cells.append(nbformat.v4.new_code_cell("while True:\n    pass"))
+    add("h-experiment-loops", nb)
     # --- files that are not valid notebooks -----------------------------------------------------
     text = _bytes(good)
     add("h-truncated-json", files={NOTEBOOK: text[: len(text) // 2]})
@@ -337,34 +384,51 @@ except OSError:
 
 
 # What each case must get. score: exact score, or ("<=", bound); status: acceptable statuses;
-# words: the reason must mention one of these.
-FULL, ALL_TESTS = 16.0, ["test_sigmoid", "test_tanh", "test_relu", "test_leaky_relu", "test_elu", "test_maxout"]
+# words: the reason must mention one of these (None: anything, an empty reason included).
+# Points are decided by the judge outside the kernel: a crash, a loop or a patch costs only the functions
+# of the cell it is in; what a student's process does to itself earns nothing.
+FULL = 16.0
+ALL_TESTS = ["test_sigmoid", "test_tanh", "test_relu", "test_leaky_relu", "test_prelu", "test_elu", "test_gelu",
+             "test_maxout"]
+REVIEW = ["flagged for review"]
 EXPECT = {
-    # the functions are defined before the abuse: the tests that still run may pass
-    "h-infinite-loop": {"status": {"timeout"}, "words": ["time limit"]},   # 16 if the interrupt works, else 5
-    "h-stubborn-loop": {"status": {"timeout"}, "words": ["did not stop"], "score": 5.0},
-    "h-memory": {"status": {"memory", "crashed", "timeout"}, "words": ["memory", "killed", "time limit"]},
+    # the functions are defined before the abuse in the same answer cell
+    "h-infinite-loop": {"status": {"timeout"}, "words": ["time limit"], "score": FULL},
+    "h-stubborn-loop": {"status": {"timeout"}, "words": ["did not stop"], "score": FULL - 2},   # relu's cell is lost
+    "h-memory": {"status": {"memory", "crashed", "timeout"}, "words": ["memory", "killed", "time limit"], "score": FULL},
     "h-sys-exit": {"status": {"graded"}, "words": ["SystemExit"], "score": FULL},
     "h-raise-systemexit": {"status": {"graded"}, "words": ["SystemExit"], "score": FULL},
-    "h-os-exit": {"status": {"crashed"}, "words": ["kernel"], "score": 10.0},
-    "h-segfault": {"status": {"crashed"}, "words": ["kernel"], "score": 10.0},
-    "h-fork-bomb": {"status": {"crashed", "timeout"}, "words": ["processes", "time limit"], "score": ("<=", 10.0)},
+    "h-os-exit": {"status": {"crashed"}, "words": ["stopped the process"], "score": FULL - 3},      # ELU and GELU
+    "h-segfault": {"status": {"crashed"}, "words": ["stopped the process"], "score": FULL - 3},
+    "h-fork-bomb": {"status": {"crashed", "timeout"}, "words": ["processes", "time limit"], "score": FULL - 3},
     "h-big-output": {"status": {"output"}, "words": ["printed more than"], "score": FULL},
+    # test cells tampered with: nbgrader puts them back; the answers are wrong, so nothing is earned
     "h-deleted-test": {"status": {"graded"}, "words": ["deleted"], "score": 0.0},
     "h-edited-test": {"status": {"graded"}, "words": ["edited"], "score": 0.0},
     "h-duplicated-test": {"status": {"graded"}, "words": ["twice"], "score": FULL},
     "h-reordered-tests": {"status": {"graded"}, "words": ["order"], "score": 0.0},
     "h-metadata-points": {"status": {"graded"}, "words": ["metadata"], "score": 0.0},
     "h-test-to-markdown": {"status": {"graded"}, "words": ["switched"], "score": 0.0},
-    "h-redefined-after-answer": {"status": {"graded"}, "words": ["redefine"], "score": 0.0},
-    "h-patch-allclose": {"status": {"tampering"}, "words": ["numpy.allclose"], "score": 0.0},
-    "h-patch-testing": {"status": {"tampering"}, "words": ["numpy.testing"], "score": 0.0},
-    "h-patch-grading": {"status": {"tampering"}, "words": ["trainlab.grading"], "score": 0.0},
-    "h-patch-builtins": {"status": {"tampering"}, "words": ["builtins"], "score": 0.0},
-    "h-swallow-errors": {"status": {"tampering"}, "words": ["exception handler"], "score": 0.0},
-    "h-import-reference": {"status": {"tampering"}, "words": ["reference"], "score": 0.0},
-    "h-call-reference": {"status": {"tampering"}, "words": ["reference"], "score": 0.0},
-    "h-read-files": {"status": {"tampering", "sandbox"}, "words": ["instructor", "outside"], "score": ("<=", 3.0)},
+    "h-redefined-after-answer": {"status": {"graded"}, "words": ["redefines"], "score": 0.0},
+    # patching the checks: they do not run in the student's process
+    "h-patch-allclose": {"status": {"graded"}, "words": REVIEW, "score": 0.0},
+    "h-patch-testing": {"status": {"graded"}, "words": REVIEW, "score": 0.0},
+    "h-patch-grading": {"status": {"graded"}, "words": REVIEW, "score": 0.0},
+    "h-patch-builtins": {"status": {"graded"}, "words": REVIEW, "score": 0.0},
+    "h-swallow-errors": {"status": {"graded"}, "words": REVIEW, "score": 0.0},
+    "h-ipython-hooks": {"status": {"graded"}, "words": REVIEW, "score": 0.0},
+    "h-ctypes-defaults": {"status": {"graded"}, "words": REVIEW, "score": 0.0},
+    "h-fake-reference": {"status": {"graded"}, "words": REVIEW, "score": 0.0},
+    # the reference does not exist in the sandbox; relu's fallback computes the right answer itself
+    "h-import-reference": {"status": {"graded"}, "words": REVIEW, "score": 0.0},
+    "h-call-reference": {"status": {"graded"}, "words": REVIEW, "score": 2.0},
+    "h-cat-reference": {"status": {"graded"}, "words": None, "score": 0.0},
+    "h-read-files": {"status": {"graded"}, "words": REVIEW, "score": FULL},
+    "h-harmless-glob": {"status": {"graded"}, "words": None, "score": FULL},
+    # a dying or endless experiment cell costs nothing
+    "h-dies-at-the-end": {"status": {"crashed"}, "words": ["kernel"], "score": FULL},
+    "h-experiment-loops": {"status": {"timeout"}, "words": ["time limit"], "score": FULL},
+    # files that are not notebooks
     "h-truncated-json": {"status": {"invalid"}, "words": ["JSON"], "score": 0.0},
     "h-empty-file": {"status": {"invalid"}, "words": ["empty"], "score": 0.0},
     "h-pdf": {"status": {"invalid"}, "words": ["PDF"], "score": 0.0},
