@@ -2,9 +2,11 @@
 
     summary(records) -> str              students graded, mean/median score, problems, per-test pass rates
     histogram(records, path)             PNG of the score distribution, one panel per assignment
-    export_csv(root, out_dir, records)   grades.csv (one row per student per notebook), tests.csv
-                                         (one row per student per test), from the gradebook (manual grades
-                                         included) plus each submission's status and reason
+    export_csv(root, out_dir, records)   grades.csv (one row per student per notebook, with the student's
+                                         LMS name and id), tests.csv (one row per student per test), from the
+                                         gradebook (manual grades included) plus each submission's status
+                                         and reason; students.csv (folder <-> LMS name <-> LMS id); and the
+                                         Canvas and Moodle import files (autograde/lms.py)
 
 ``records`` are what ``autograde.pipeline.grade_class`` returns (or ``records_from_results``).
 """
@@ -61,7 +63,7 @@ def summary(records, max_problems=20):
         for a, t, pts, passed, n in rates:
             lines.append(f"  {a:20s} {t:24s} {pts:4.0f} pts  {_pct(passed / n if n else 0)}  ({passed}/{n})")
     if problems:
-        from autograde.pipeline import STATUS_ORDER
+        from autograde.records import STATUS_ORDER
         rank = {s: i for i, s in enumerate(STATUS_ORDER)}
         problems.sort(key=lambda r: (rank.get(r["status"], len(rank)), r["assignment"], r["student"]))
         lines.append("")
@@ -110,36 +112,69 @@ def histogram(records, path):
     return Path(path)
 
 
-def export_csv(root, out_dir, records=None, db_url=None):
-    """Write grades.csv and tests.csv to ``out_dir``; returns their paths.
+class Exported(tuple):
+    """(grades.csv, tests.csv) - unpacks as before - with .students (students.csv), .lms (the LMS files
+    written) and .notes (what the instructor should know before uploading them)."""
+    students = None
+    lms = ()
+    notes = ()
 
-    Scores come from the gradebook (so manual grades entered in formgrader count); status and
-    reason from the grading records.
+
+def export_csv(root, out_dir, records=None, db_url=None, roster=None):
+    """Write grades.csv, tests.csv, students.csv and the LMS import files to ``out_dir``.
+
+    Returns Exported: (grades path, tests path) with .students, .lms and .notes. Scores come from the
+    gradebook (so manual grades entered in formgrader count); status and reason from the grading
+    records; each student's LMS name and id from autograde/work/students.json (written by import).
+    roster: optional LMS gradebook export whose identifier columns fill the LMS files (autograde/lms.py).
     """
     from nbgrader.api import Gradebook
 
-    from autograde.pipeline import Course, records_from_results
+    from autograde import lms
+    from autograde.importer import Roster
+    from autograde.course import Course
+    from autograde.store import records_from_results
 
     course = Course(root, db_url=db_url)
     records = records if records is not None else records_from_results(root)
     info = {(r["assignment"], r["student"]): r for r in records}
+    students = Roster(course.work / "students.json").by_folder()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     grades_path, tests_path = out_dir / "grades.csv", out_dir / "tests.csv"
-    with Gradebook(course.db_url) as gb, open(grades_path, "w", newline="") as fg, \
-            open(tests_path, "w", newline="") as ft:
+    totals, max_scores = {}, {}
+    with Gradebook(course.db_url) as gb, open(grades_path, "w", newline="", encoding="utf-8") as fg, \
+            open(tests_path, "w", newline="", encoding="utf-8") as ft:
         g = csv.writer(fg)
         t = csv.writer(ft)
-        g.writerow(["student", "assignment", "notebook", "score", "max_score", "status", "reason"])
+        g.writerow(["student", "assignment", "notebook", "score", "max_score", "status", "reason", "lms_name",
+                    "lms_id"])
         t.writerow(["student", "assignment", "notebook", "test", "score", "max_score", "passed"])
         for assignment in sorted(gb.assignments, key=lambda a: a.name):
+            max_scores[assignment.name] = assignment.max_score
             for sub in sorted(assignment.submissions, key=lambda s: s.student.id):
                 rec = info.get((assignment.name, sub.student.id), {})
+                who = students.get(sub.student.id, {})
+                lms_id = who.get("lms_id") or (who.get("participant_ids") or {}).get(assignment.name, "")
+                if rec.get("status") != "error":
+                    totals[(sub.student.id, assignment.name)] = sub.score
                 for nb in sorted(sub.notebooks, key=lambda n: n.name):
                     g.writerow([sub.student.id, assignment.name, nb.name, f"{nb.score:g}", f"{nb.max_score:g}",
-                                rec.get("status", ""), rec.get("reason", "")])
+                                rec.get("status", ""), rec.get("reason", ""), who.get("name", sub.student.id),
+                                lms_id])
                     for grade in sorted(nb.grades, key=lambda x: x.name):
                         score = grade.score or 0.0
                         t.writerow([sub.student.id, assignment.name, nb.name, grade.name, f"{score:g}",
                                     f"{grade.max_score:g}", int(score >= grade.max_score > 0)])
-    return grades_path, tests_path
+    students_path = out_dir / "students.csv"
+    with open(students_path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["folder", "lms_name", "lms", "lms_id", "moodle_participant_ids"])
+        for folder in sorted(set(students) | {s for s, _ in totals}):
+            e = students.get(folder, {})
+            w.writerow([folder, e.get("name", folder), e.get("lms", ""), e.get("lms_id", ""),
+                        " ".join(f"{a}:{p}" for a, p in sorted((e.get("participant_ids") or {}).items()))])
+    exported = lms.write_lms_files(out_dir, totals, max_scores, students, roster=roster)
+    result = Exported((grades_path, tests_path))
+    result.students, result.lms, result.notes = students_path, exported.paths, exported.notes
+    return result
