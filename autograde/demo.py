@@ -15,7 +15,8 @@ SAMPLES = Path(__file__).resolve().parent / "samples" / "submitted"
 
 
 def run_demo(root, workers=None, sandbox="auto"):
-    from autograde.pipeline import Course, grade_class
+    from autograde.course import Course
+    from autograde.pipeline import grade_class
 
     warnings.filterwarnings("ignore", message=".*not in session.*")
     course = Course(root)

@@ -11,6 +11,7 @@ Plain `nbgrader autograde` uses nbgrader's Execute and this Judge (see nbgrader_
 swaps in SandboxedExecute and gives both the worker's sandbox through ``context``.
 """
 import asyncio
+import hashlib
 import os
 import time
 
@@ -21,6 +22,13 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
 from autograde import judge
 from autograde.sandbox import SandboxKernelManager, SandboxLauncher, exit_reason
+
+
+# Run silently before each cell: Python's, NumPy's and torch's global generators seeded from the cell's text.
+SEED_CODE = ("import random as _r, sys as _s\n_r.seed({seed})\n"
+             "if 'numpy' in _s.modules: _s.modules['numpy'].random.seed({seed})\n"
+             "if 'torch' in _s.modules: _s.modules['torch'].manual_seed({seed})\n"
+             "del _r, _s")
 
 
 def _error(ename, message):
@@ -39,7 +47,7 @@ def _report(context, resources):
     """The per-notebook report the worker reads: {"events": [(kind, message)], "notes": [...]}."""
     name = resources.get("nbgrader", {}).get("notebook", "notebook")
     reports = context.setdefault("reports", {}) if context is not None else {}
-    return reports.setdefault(name, {"events": [], "notes": [], "timing": {}})
+    return reports.setdefault(name, {"events": [], "notes": [], "timing": {}, "diagnoses": {}})
 
 
 class SandboxedExecute(Execute):
@@ -112,6 +120,8 @@ class SandboxedExecute(Execute):
         state = {}
         box = self.context["sandbox"]
         watcher = asyncio.ensure_future(self._watch_processes(state)) if box.uid is not None else None
+        seed = int(hashlib.sha256((self._seed_base + cell.source).encode()).hexdigest()[:8], 16)
+        await self._responds(10, SEED_CODE.format(seed=seed))   # the same draws on every run and every worker
         try:
             await self.async_execute_cell(cell, index, store_history=True)
         except DeadKernelError:
@@ -150,9 +160,9 @@ class SandboxedExecute(Execute):
             return why
         return None
 
-    async def _responds(self, timeout):
-        """Whether the kernel answers an empty request within ``timeout`` seconds (it may be stuck in a cell)."""
-        msg_id = self.kc.execute("", silent=True, store_history=False)
+    async def _responds(self, timeout, code=""):
+        """Whether the kernel runs ``code`` (silently) within ``timeout`` seconds (it may be stuck in a cell)."""
+        msg_id = self.kc.execute(code, silent=True, store_history=False)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -166,6 +176,7 @@ class SandboxedExecute(Execute):
     async def _async_run(self):
         limits = self.context["limits"]
         report = _report(self.context, self.resources)
+        self._seed_base = self.resources.get("nbgrader", {}).get("notebook", "")
         self._output_used, self._output_cut = {}, set()
         cell_limit = limits.cell_s if limits.cell_s else (self.timeout or 30)
         deadline = time.monotonic() + limits.notebook_s
@@ -196,6 +207,15 @@ async def _maybe(value):
     return value
 
 
+def _diagnoser(notebook):
+    """autograde.diagnose's diagnosis for this notebook's failed checks, when that module is there."""
+    try:
+        from autograde import diagnose
+    except ImportError:
+        return None
+    return diagnose.diagnoser(notebook)
+
+
 class Judge(NbGraderPreprocessor):
     """Writes the trusted verdict of every autograded test cell as that cell's output.
 
@@ -224,9 +244,11 @@ class Judge(NbGraderPreprocessor):
         limits = (self.context or {}).get("limits")
         cell_s = min(limits.cell_s or 30, 60) if limits is not None else 30
         verdicts, notes = judge.judge_notebook(cells, [gid for gid, _ in tests], judge.load_checks(name),
-                                               launcher, os.path.abspath(workdir), cell_timeout=cell_s)
+                                               launcher, os.path.abspath(workdir), cell_timeout=cell_s,
+                                               diagnose=_diagnoser(name))
         report = _report(self.context, resources)
         report["notes"] += notes
+        report.setdefault("diagnoses", {}).update({gid: v.diagnosis for gid, v in verdicts.items() if v.diagnosis})
         report["timing"]["judge"] = report["timing"].get("judge", 0.0) + time.monotonic() - t0
         for gid, cell in tests:
             verdict = verdicts[gid]

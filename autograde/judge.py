@@ -50,6 +50,7 @@ class Verdict:
     passed: bool
     message: str
     seconds: float = 0.0
+    diagnosis: str = None       # the misconception the failure matches, in a sentence (autograde/diagnose.py)
 
 
 class StudentRaised(GradingError):
@@ -413,10 +414,12 @@ def load_checks(notebook):
     return checks
 
 
-def judge_notebook(cells, tests, checks, launcher, workdir, check_timeout=120.0, cell_timeout=30.0):
+def judge_notebook(cells, tests, checks, launcher, workdir, check_timeout=120.0, cell_timeout=30.0, diagnose=None):
     """Verdicts for ``tests`` (grade ids, in notebook order).
 
     cells: [(label, source)] the setup and answer cells, in order; checks: {grade_id: function}.
+    diagnose(grade_id, check, message) -> a sentence naming the likely mistake, or None: asked only
+    when a check fails; its sentence is added to the verdict's message and kept as ``Verdict.diagnosis``.
     Returns ({grade_id: Verdict}, notes for the instructor).
     """
     session = Session(cells, launcher, workdir, cell_timeout=cell_timeout)
@@ -440,6 +443,14 @@ def judge_notebook(cells, tests, checks, launcher, workdir, check_timeout=120.0,
             except Exception as e:  # noqa: BLE001 - the student's outputs broke the check: it fails
                 verdicts[gid] = Verdict(False, f"your code's output could not be checked: {type(e).__name__}: {e}",
                                         time.monotonic() - t0)
+            verdict = verdicts[gid]
+            if not verdict.passed and diagnose is not None:
+                try:
+                    verdict.diagnosis = diagnose(gid, check, verdict.message)
+                except Exception as e:  # noqa: BLE001 - a diagnosis must never cost a grade
+                    session.notes.append(f"{gid}: the diagnosis failed ({type(e).__name__}: {e})")
+                if verdict.diagnosis:
+                    verdict.message += "\n" + verdict.diagnosis
             if session.sock is not None and session.forked():
                 session.notes.append(f"{gid}: the student's code left processes running; they were stopped")
                 session.stop()

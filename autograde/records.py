@@ -37,6 +37,7 @@ class Outcome(TypedDict, total=False):
     events: list                # [(kind, message)]: "crash", "processes", "memory", "timeout", "output", "exit"
     notes: list                 # for the instructor and the feedback (repairs, the judge's notes)
     suspicious: list            # code worth a human look (flagged, never scored)
+    diagnoses: dict             # {grade_id: the misconception a failed check matches, in a sentence}
     sandbox: str
     timing: dict
     seconds: float
@@ -50,6 +51,7 @@ class Record(TypedDict, total=False):
     max_score: float
     status: str
     tests: dict                 # {grade_id: (score, max_score)}
+    diagnoses: dict             # {grade_id: sentence} for failed tests whose failure matches a known misconception
     reason: str
     notebooks: dict
     seconds: float
@@ -101,7 +103,7 @@ def make_record(out, tests, max_score):
                   if tests else max_score, status=st, tests=tests,
                   reason="; ".join(reasons(out)) if st != "error" else error_summary(out["error"]),
                   notebooks=out.get("notebooks", {}), seconds=round(out.get("seconds", 0.0), 2),
-                  sandbox=out.get("sandbox"), hash=out["hash"],
+                  sandbox=out.get("sandbox"), hash=out["hash"], diagnoses=out.get("diagnoses", {}),
                   timing={k: round(v, 3) for k, v in out.get("timing", {}).items()})
 
 

@@ -99,7 +99,8 @@ def grade_task(task):
         quiet()
         t0 = time.perf_counter()
         out = Outcome(student=task["student"], assignment=task["assignment"], hash=task["hash"], notebooks={},
-                      files={}, feedback={}, notes=[], events=[], suspicious=[], sandbox=None, timing={})
+                      files={}, feedback={}, notes=[], events=[], suspicious=[], sandbox=None, timing={},
+                      diagnoses={})
         try:
             state = _state(task["settings"])
             out["sandbox"] = state["sandbox"].describe()
@@ -189,6 +190,7 @@ def _grade(state, task, out):
         for report in context["reports"].values():
             out["events"] += [list(e) for e in report["events"]]
             out["notes"] += report["notes"]
+            out["diagnoses"].update(report.get("diagnoses", {}))
             for k, v in report.get("timing", {}).items():
                 out["timing"][k] = out["timing"].get(k, 0.0) + v
         _collect(api, ws, student, assignment, out, task.get("feedback"))

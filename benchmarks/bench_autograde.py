@@ -6,8 +6,8 @@ Builds a synthetic class in a temporary course (for each assignment, a third of 
 the solution's answers, a third half of them, a third the untouched release), then measures, on the
 same machine, one after the other:
 
-  floor     the bare execution of exactly the notebooks nbgrader runs (submissions with the hidden
-            tests put back), one nbclient kernel each, serially: the work that cannot be avoided;
+  floor     the bare execution of exactly the notebooks nbgrader runs (submissions with the locked cells
+            put back), one nbclient kernel each, serially;
   nbgrader  `nbgrader autograde ASSIGNMENT --force`, the serial command, for every assignment;
   pipeline  `python -m autograde grade --workers N` from a cold start (imports, generation,
             worker start-up, sandboxed kernels, merging into the gradebook all included).
@@ -149,10 +149,10 @@ def main(argv=None):
                 parts[k] = parts.get(k, 0.0) + v / n
         if parts:
             other = parts["total"] - sum(v for k, v in parts.items() if k != "total")
-            print("  per notebook in a worker: " + ", ".join(
-                f"{k} {parts[k]:.2f} s" for k in ("start", "boot", "cells", "probes", "stop")) +
-                f", nbgrader and files {other:.2f} s (boot = the guard's imports, mostly numpy/torch that the "
-                "notebook imports anyway)")
+            print("  per notebook in a worker: " + ", ".join(f"{k} {v:.2f} s" for k, v in sorted(parts.items())
+                                                        if k != "total") +
+                  f", nbgrader and files {other:.2f} s (notebook = the sandboxed kernel run for the outputs; "
+                  "judge = the trusted checks, their agent's start included)")
         busy = max(load_before, os.getloadavg()[0])
         if busy > args.workers + 0.5:
             print(f"  NOTE: load average {busy:.1f} on {os.cpu_count()} cores: other processes competed for the "

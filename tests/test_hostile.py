@@ -98,6 +98,9 @@ def test_hostile_class_graded_beside_good_submissions(tmp_path):
     reference = [line.strip() for p in (REPO / "trainlab" / "reference").glob("*.py")
                  for line in p.read_text().splitlines()
                  if len(line.strip()) > 30 and not line.strip().startswith("#") and line.strip() not in released]
+    if "h-cat-reference" in cases:   # its answer cell printed what cat, open and import found: nothing
+        out = (root / "autograde" / "work" / "autograded" / "h-cat-reference" / mc.ASSIGNMENT / mc.NOTEBOOK).read_text()
+        assert "import failed: ModuleNotFoundError" in out
     written = [p for d in ("feedback", "autograded") for p in (root / "autograde" / "work" / d).rglob("*") if p.is_file()]
     assert written
     for path in written:

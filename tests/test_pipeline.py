@@ -173,13 +173,21 @@ def test_sandbox_command_line(tmp_path):
     assert mode in ("bwrap", "rlimit")
     if shutil.which("bwrap"):   # installed (CI installs it): then it must work, or grading silently loses isolation
         assert mode == "bwrap", f"bubblewrap is installed but unusable: {_bwrap_problem()}"
-    box = Sandbox(mode, Limits(memory_mb=1024, nproc=50), tmp_path, deny_read=[tmp_path / "secret"], _probe=True)
-    kdir = box.new_kernel_dir()
-    cmd, env = box.wrap(["python", "-m", "ipykernel_launcher"], cwd=str(tmp_path), kdir=kdir)
+    os.environ["TRAINLAB_GRADER_ONLY"] = "x"
+    try:
+        box = Sandbox(mode, Limits(memory_mb=1024, nproc=50), tmp_path, _probe=True)
+        kdir = box.new_kernel_dir()
+        cmd, env = box.wrap(["python", "-m", "ipykernel_launcher"], cwd=str(tmp_path), kdir=kdir)
+    finally:
+        del os.environ["TRAINLAB_GRADER_ONLY"]
     assert f"--as={1024 << 20}" in cmd and "--nproc=50" in cmd and cmd[-3:] == ["python", "-m", "ipykernel_launcher"]
-    assert env["OMP_NUM_THREADS"] == "1" and "JPY_PARENT_PID" not in env
+    assert env["OMP_NUM_THREADS"] == "1" and "JPY_PARENT_PID" not in env and "TRAINLAB_GRADER_ONLY" not in env
     if mode == "bwrap":
         assert "--unshare-net" in cmd and "--unsetenv" in cmd
+        # trainlab is a copy without its reference answers, bound where the package is
+        (copy, package), = box.package_binds
+        assert cmd[cmd.index(copy) - 1:cmd.index(copy) + 2] == ["--ro-bind", copy, package]
+        assert (Path(copy) / "grading.py").exists() and not (Path(copy) / "reference").exists()
     if os.geteuid() == 0:
         assert f"--reuid={box.uid}" in cmd and box.uid >= 1_000_000
 
