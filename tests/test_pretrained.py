@@ -81,6 +81,7 @@ def test_digit_tasks_split_by_class():
 
 
 def test_small_cnn_shapes_and_fit_is_reproducible():
+    torch.manual_seed(1)              # fixed data: with random data, 15 steps on noise do not always lower the loss
     X = torch.rand(40, 1, P.FRAME, P.FRAME)
     y = torch.randint(0, 3, (40,))
     runs = []
