@@ -32,5 +32,9 @@ test: setup            ## the whole test suite
 test-fast: setup       ## everything except notebook execution, nbgrader runs and the browser
 	$(PY) -m pytest -m "not slow and not browser"
 
+.PHONY: hub
+hub: setup             ## the course on a JupyterHub for a small class, on this machine (as root; deploy/README.md)
+	deploy/start_hub.sh
+
 clean:
 	rm -rf autograde/work build dist test-artifacts .pytest_cache
