@@ -88,21 +88,8 @@ dependencies = []  # the environment comes from requirements.txt
 include = ["trainlab*"]
 """
 
-STUDENT_NBGRADER_CONFIG = '''\
-"""nbgrader settings for students: read by JupyterLab's Validate button (start JupyterLab in this
-folder, e.g. with `make lab`) and by `python -m trainlab.validate` run from this folder."""
-import os
-
-c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
-
-# A cell may run this long, as when your submission is graded; a longer one is stopped.
-c.Execute.timeout = {timeout}
-c.CourseDirectory.course_id = "trainlab"
-# The Assignment List panel needs an exchange folder; this course ships as a download, so a local,
-# empty one lets the panel open without errors. (A JupyterHub course sets its own.)
-c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".nbgrader-exchange")
-os.makedirs(c.Exchange.root, exist_ok=True)
-'''
+# One source for the students' nbgrader settings: the download and the course's JupyterHub (deploy/) use it.
+STUDENT_NBGRADER_CONFIG = (HERE.parent / "deploy" / "student_nbgrader_config.py").read_text()
 
 
 def version(root=ROOT):

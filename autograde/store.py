@@ -84,6 +84,10 @@ def _write_files(course, out, reason):
     if out.get("feedback"):
         for name, data in out["feedback"].items():
             atomic_write(course.feedback / student / assignment / name, data)
+        for name in ("timestamp.txt", "submission_secret.txt"):   # nbgrader release_feedback needs them
+            src = course.submitted / student / assignment / name
+            if src.is_file():
+                atomic_write(course.feedback / student / assignment / name, src.read_bytes())
     elif not out.get("files"):
         html = "<html><body><h1>Your submission could not be graded</h1><p>" + _html_escape(reason) + "</p></body></html>"
         atomic_write(course.feedback / student / assignment / "not_graded.html", html)

@@ -19,6 +19,7 @@ from pathlib import Path
 from autograde.records import Outcome, notes_markdown
 from autograde.sandbox import Limits
 
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")   # what nbgrader's exchange adds to a submission
 _WORKER = {}
 _TASK_LOCK = threading.Lock()
 
@@ -164,8 +165,9 @@ def _grade(state, task, out):
     student, assignment = task["student"], task["assignment"]
     ws, sub_dir, db = _workspace(state, task)
     files = dict(task["files"])
-    if "timestamp.txt" in files:
-        (sub_dir / "timestamp.txt").write_bytes(files.pop("timestamp.txt"))
+    for name in EXCHANGE_FILES:            # nbgrader's own files in a submission, not the student's
+        if name in files:
+            (sub_dir / name).write_bytes(files.pop(name))
     prepared = prepare(files, task["release"], task["known_ids"], task.get("source_locked"))
     out["notes"] += prepared.notes
     graded = []
@@ -206,6 +208,7 @@ def _collect(api, ws, student, assignment, out, feedback):
     text = notes_markdown(out)
     for p in sorted((ws / "autograded" / student / assignment).glob("*.ipynb")):
         if text:
+            p.chmod(0o644)                # nbgrader leaves autograded notebooks read-only
             nb = json.loads(p.read_text())
             nb["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "id": "grader-notes", "source": text})
             p.write_text(json.dumps(nb, indent=1))
