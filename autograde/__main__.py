@@ -160,11 +160,14 @@ def cmd_grade(args, feedback=None):
         return 1 if any(r["status"] == "error" for r in records) else 0
     print(report.summary(records))
     png = report.histogram(records, course.work / "reports" / "scores.png")
+    from autograde import class_report
+    print("\n" + class_report.summary(records))
+    cr_csv, cr_html = class_report.write_reports(records, course.work / "reports")
     sandboxes = sorted({r["sandbox"] for r in records if r.get("sandbox")})
     print(f"\nGraded {_n(regraded, 'submission')} in {time.perf_counter() - t0:.0f} s"
           + (f" ({len(records) - regraded} unchanged, kept)" if len(records) > regraded else "")
           + (f"; kernels ran under: {', '.join(sandboxes)}" if sandboxes else ""))
-    print(f"Histogram: {png}")
+    print(f"Histogram: {png}; class report: {cr_html} (and {cr_csv.name})")
     return 1 if any(r["status"] == "error" for r in records) else 0
 
 
@@ -206,6 +209,9 @@ def cmd_export(args):
     except ValueError as e:   # a roster that is neither a Canvas nor a Moodle export
         raise UserError(str(e)) from None
     png = report.histogram(records, out / "scores.png")
+    from autograde import class_report
+    cr_csv, cr_html = class_report.write_reports(records, out)
+    print(f"Class report: {cr_html} (and {cr_csv.name})")
     grades, tests = exported
     print(f"Wrote {grades}, {tests}, {exported.students.name} and {png.name}")
     print("For the LMS: " + ", ".join(p.name for p in exported.lms) + f" (in {out}; upload steps in the README)")

@@ -149,7 +149,7 @@ def export_csv(root, out_dir, records=None, db_url=None, roster=None):
         t = csv.writer(ft)
         g.writerow(["student", "assignment", "notebook", "score", "max_score", "status", "reason", "lms_name",
                     "lms_id"])
-        t.writerow(["student", "assignment", "notebook", "test", "score", "max_score", "passed"])
+        t.writerow(["student", "assignment", "notebook", "test", "score", "max_score", "passed", "diagnosis"])
         for assignment in sorted(gb.assignments, key=lambda a: a.name):
             max_scores[assignment.name] = assignment.max_score
             for sub in sorted(assignment.submissions, key=lambda s: s.student.id):
@@ -165,7 +165,8 @@ def export_csv(root, out_dir, records=None, db_url=None, roster=None):
                     for grade in sorted(nb.grades, key=lambda x: x.name):
                         score = grade.score or 0.0
                         t.writerow([sub.student.id, assignment.name, nb.name, grade.name, f"{score:g}",
-                                    f"{grade.max_score:g}", int(score >= grade.max_score > 0)])
+                                    f"{grade.max_score:g}", int(score >= grade.max_score > 0),
+                                    (rec.get("diagnoses") or {}).get(grade.name, "")])
     students_path = out_dir / "students.csv"
     with open(students_path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)

@@ -5,7 +5,8 @@
 
 Does what nbgrader's Validate button does (nbgrader's own Validator: a fresh kernel, every cell run
 from top to bottom, each visible test cell graded as the autograder grades it), then says in plain
-words which visible tests fail and why, and which other cells raise an error. Exit status: 0 when
+words which visible tests fail and why, and which other cells raise an error; when a failure is one that a
+known mistake gives (trainlab/hints/, chosen by the instructor), it names the mistake. Exit status: 0 when
 every notebook is ready (all visible tests pass, no cell raises), 1 when one is not, 2 when a file
 cannot be read.
 
@@ -122,6 +123,33 @@ def _cell_problem(cell, utils):
     return ["it did not pass."]
 
 
+def _hints(stem):
+    """The hints shipped for a notebook: {test grade_id: [{"error", "name", "advice", "section"}]} (may be empty).
+
+    trainlab/hints/<notebook>.json is written by the instructor (python -m autograde.diagnose --hints) from the
+    catalogue entries they chose: errors of the VISIBLE tests that a known mistake gives.
+    """
+    import json
+    path = Path(__file__).resolve().parent / "hints" / f"{stem}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("hints", {})
+    except (OSError, ValueError):
+        return {}
+
+
+def _hint_for(hints, grade_id, cell):
+    """A line naming the known mistake whose error this test cell shows, or None."""
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    if not errors or not hints.get(grade_id):
+        return None
+    shown = re.sub(r"\s+", " ", _strip(f"{errors[-1].get('ename', '')}: {errors[-1].get('evalue', '')}")).strip()
+    found = [h for h in hints[grade_id] if h.get("error") == shown]
+    if len({h.get("name") for h in found}) != 1:
+        return None
+    h = found[0]
+    return f"Hint: this matches a known mistake: {h['name']}. {h['advice'].rstrip('.')} (see section {h['section']})."
+
+
 def _describe_cell(index, cell):
     meta = cell.metadata.get("nbgrader", {})
     first = next((l.strip() for l in cell.source.splitlines() if l.strip() and not l.strip().startswith("#")), "")
@@ -187,6 +215,7 @@ def validate_notebook(path, timeout=None):
         report.findings.append(Finding("changed", meta.get("grade_id", "a locked cell"),
                                        "this locked cell was edited; it is put back as it was when grading, "
                                        "so copy it from a fresh download of the course."))
+    hints = _hints(path.stem)
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -204,6 +233,9 @@ def validate_notebook(path, timeout=None):
                 points = f"{_number(max_score)} point" + ("" if max_score == 1 else "s")
                 label = f"{meta.get('grade_id', f'cell {i + 1}')} ({points})" + (f"  {title}" if title else "")
                 why = _cell_problem(cell, utils) if cell.get("execution_count") else ["it did not run."]
+                hint = _hint_for(hints, meta.get("grade_id"), cell)
+                if hint:
+                    why.append(hint)
                 report.findings.append(Finding("fail", label, "\n".join(why)))
         elif any(o.output_type == "error" for o in cell.outputs):
             report.findings.append(Finding("error", _describe_cell(i, cell), "\n".join(_cell_problem(cell, utils))))

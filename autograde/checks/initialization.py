@@ -124,7 +124,8 @@ def test_forward_activations(student):
         hs = student.forward_activations(X, weights, nl)
         expected = torch_network_statistics(X, weights, nl, rng.standard_normal((10, dims[-1])))[0]
         grading.check(isinstance(hs, (list, tuple)) and len(hs) == 3,
-                      f"forward_activations must return a list with one array per layer (3 here), got {type(hs).__name__}.")
+                      f"forward_activations must return a list with one array per layer (3 here), got "
+                      + (f"a {type(hs).__name__} of length {len(hs)}." if isinstance(hs, (list, tuple)) else f"a {type(hs).__name__}."))
         grading.check_close(f"forward_activations(..., '{nl}')", list(hs), expected)
     try:
         student.forward_activations(X, weights, "sigmoid")

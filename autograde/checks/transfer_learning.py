@@ -164,7 +164,8 @@ for kind, base_lr, head_lr in cases:
                           "gradients, in .parameters() order).")
             grading.check(np.isclose(g["lr"], t["lr"], rtol=1e-12),
                           f"the {which} group's learning rate is {g['lr']}; expected {t['lr']} "
-                          f"(base_lr={base_lr}, head_lr={head_lr}).")
+                          f"(base_lr={base_lr}, head_lr={head_lr}); your groups' learning rates: backbone "
+                          f"{mine[0]['lr']}, head {mine[1]['lr']}.")
         grading.check([g["name"] for g in mine] == ["backbone", "head"], "the groups must be named 'backbone', 'head'.")
 
 
@@ -194,8 +195,11 @@ net(torch.randn(50, 6, dtype=torch.float64))        # some running statistics
 hXt, hyt = torch.tensor(hX), torch.tensor(hy)
 batches = {}
 for bs in (5, 64, 1):
-    f, l = extract_features(net, DataLoader(TensorDataset(hXt, hyt), batch_size=bs))
-    batches[str(bs)] = [f.detach().cpu().numpy(), l.cpu().numpy()]
+    try:
+        f, l = extract_features(net, DataLoader(TensorDataset(hXt, hyt), batch_size=bs))
+        batches[str(bs)] = [f.detach().cpu().numpy(), l.cpu().numpy()]
+    except Exception as e:          # reported with advice by the grader (batch norm in training mode, ...)
+        batches[str(bs)] = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:300] if str(e).strip() else ''}"
 training = net.training
 net.eval()
 extract_features(net, DataLoader(TensorDataset(hXt, hyt), batch_size=8))
@@ -222,6 +226,11 @@ result = {"first": first, "batches": batches, "training_after": training, "eval_
     for bs in (5, 64, 1):
         theirs = ref.extract_features(net, DataLoader(TensorDataset(hX, hy), batch_size=bs))
         mine = got["batches"][str(bs)]
+        if isinstance(mine, str):
+            grading.check(False, f"extract_features (batch size {bs}, a network with batch norm and dropout, in training "
+                                 f"mode) raised {mine}" + (": batch norm in training mode cannot normalise a batch of "
+                                 "one. Call model.eval() before extracting, and put the model back afterwards."
+                                 if "when training" in mine else "."))
         if not np.allclose(mine[0], theirs[0].numpy(), rtol=1e-7, atol=1e-9):
             grading.check(False, f"extract_features (batch size {bs}) gives other features than the backbone in eval "
                                  "mode: call model.eval() before extracting (dropout and batch norm act differently in "
@@ -243,6 +252,9 @@ def test_linear_probe(student):
     hf = centres[hy] + torch.randn(240, 16, generator=g)
     perm = torch.randperm(240, generator=g)
     hf, hy = hf[perm], hy[perm]
+    # unequal classes and features away from 0: the bias carries the class priors, so penalising it shows
+    keep = torch.cat([torch.nonzero(hy == c).ravel()[:n] for c, n in zip(range(4), (50, 25, 10, 5))])
+    pf, py = hf[keep] + 4.0, hy[keep]
     got = _run(student, '''
 def probe(f, y, c, **kw):
     ft = torch.tensor(f)
@@ -255,8 +267,9 @@ def probe(f, y, c, **kw):
 result = {"main": probe(f_train, y_train, 5), "again": probe(f_train, y_train, 5),
           "seeded": probe(hf[:120], hy[:120], 4, seed=3),
           "strong": probe(hf[:120], hy[:120], 4, weight_decay=1.0), "weak": probe(hf[:120], hy[:120], 4, weight_decay=1e-4),
-          "s5a": probe(hf, hy, 4, seed=5), "s5b": probe(hf, hy, 4, seed=5)}
-''', f_train=f_train.numpy(), y_train=y_train.numpy(), hf=hf.numpy(), hy=hy.numpy())
+          "s5a": probe(hf, hy, 4, seed=5), "s5b": probe(hf, hy, 4, seed=5),
+          "priors": probe(pf, py, 4, weight_decay=0.1, seed=1)}
+''', f_train=f_train.numpy(), y_train=y_train.numpy(), hf=hf.numpy(), hy=hy.numpy(), pf=pf.numpy(), py=py.numpy())
     main = got["main"]
     grading.check(main["linear"] and main["W"].shape == (5, 64),
                   "linear_probe must return an nn.Linear(64, 5) here (features of size 64, 5 classes).")
@@ -278,3 +291,10 @@ result = {"main": probe(f_train, y_train, 5), "again": probe(f_train, y_train, 5
     grading.check(np.linalg.norm(got["strong"]["W"]) < 0.5 * np.linalg.norm(got["weak"]["W"]),
                   "weight_decay has no effect: the loss must include weight_decay * sum(W ** 2).")
     grading.check(np.array_equal(got["s5a"]["W"], got["s5b"]["W"]), "linear_probe is not reproducible for a given seed.")
+    mine, theirs = got["priors"], ref.linear_probe(pf, py, 4, weight_decay=0.1, seed=1)
+    grading.check(mine["linear"] and mine["b"] is not None, "linear_probe must return an nn.Linear with a bias.")
+    grading.check_close("linear_probe(weight_decay=0.1) on 4 classes of 50, 25, 10 and 5 examples: the bias b (it "
+                        "carries the class priors; the loss penalises only W: weight_decay * sum(W ** 2), no penalty "
+                        "on b)", mine["b"], theirs.bias.detach().numpy(), rtol=1e-3, atol=1e-3)
+    grading.check_close("linear_probe(weight_decay=0.1) on 4 classes of 50, 25, 10 and 5 examples: the weights W",
+                        mine["W"], theirs.weight.detach().numpy(), rtol=1e-3, atol=1e-3)

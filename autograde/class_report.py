@@ -1,0 +1,306 @@
+"""The class report: what the class got wrong, per assignment, after grading.
+
+    summary(records) -> str                  terminal text: score histogram, per-test pass rates, misconceptions
+    write_csv(records, path) -> Path         one long-format CSV (kind = score_bin | pass_rate | misconception)
+    write_html(records, path) -> Path        one self-contained HTML page (plots as inline base64 PNGs)
+    write_reports(records, out_dir)          both, as class_report.csv and class_report.html
+    misconceptions(records)                  [(assignment, test, name, students, of)]: each diagnosis counted once
+                                             per student, most frequent first ("31% of students: Adam without
+                                             bias correction")
+    diagnosis_for(record, grade_id) -> str   the sentence for one student's test (the tests.csv column)
+
+``records``: dicts with keys student, assignment, score, max_score, status, tests {grade_id: (score, max)},
+diagnoses {grade_id: sentence} (autograde/records.py; autograde/diagnose.py writes the sentences). Records
+whose status is "error" (the grader failed, not the student) are left out of every figure.
+"""
+import base64
+import csv
+import html
+import io
+import re
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+BINS = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+_SENTENCE = re.compile(r"^This matches a known mistake: (.+?)\. (?=\S)")
+
+
+# ------------------------------------------------------------------------------------ the numbers
+
+def _graded(records):
+    return [r for r in records if r.get("status") != "error"]
+
+
+def _by_assignment(records):
+    out = defaultdict(list)
+    for r in _graded(records):
+        out[r["assignment"]].append(r)
+    return dict(sorted(out.items()))
+
+
+def _catalogue_names():
+    """{sentence: (name, advice, section)} for every catalogue entry (the instructor's side has them)."""
+    try:
+        import importlib
+        import pkgutil
+
+        from autograde import diagnose
+        package = importlib.import_module(diagnose.CATALOGUE_PACKAGE)
+    except Exception:  # noqa: BLE001 - a report without the catalogue still parses the sentences
+        return {}
+    names = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        module = diagnose.catalogue(info.name)
+        for entries in getattr(module, "CATALOGUE", {}).values():
+            for e in entries:
+                names[diagnose.sentence(e)] = (e["name"], e["advice"], str(e["section"]))
+    return names
+
+
+def parse(sentence, known=None):
+    """(name, advice, section) of a diagnosis sentence."""
+    known = _catalogue_names() if known is None else known
+    if sentence in known:
+        return known[sentence]
+    m = _SENTENCE.match(sentence or "")
+    if not m:
+        return (sentence or "").strip(), "", ""
+    rest = sentence[m.end():].strip()
+    section = re.search(r"\(see section ([^)]*)\)\.?$", rest)
+    advice = rest[:section.start()].strip() if section else rest
+    return m.group(1), advice, section.group(1) if section else ""
+
+
+def diagnosis_for(record, grade_id):
+    """The diagnosis sentence of one student's test, or ""."""
+    return (record.get("diagnoses") or {}).get(grade_id, "") or ""
+
+
+def score_bins(rs):
+    """Counts of scores (percent of the maximum) in the bins 0-10, ..., 90-100."""
+    counts = [0] * (len(BINS) - 1)
+    for r in rs:
+        pct = 100.0 * r["score"] / r["max_score"] if r.get("max_score") else 0.0
+        counts[min(int(pct // 10), len(counts) - 1)] += 1
+    return counts
+
+
+def pass_rates(rs):
+    """[(test, points, passed, attempted)] in the assignment's test order (the order the records hold)."""
+    table = {}
+    for r in rs:
+        for test, (score, mx) in (r.get("tests") or {}).items():
+            row = table.setdefault(test, [mx, 0, 0])
+            row[0] = mx
+            row[1] += bool(mx) and score >= mx
+            row[2] += 1
+    return [(t, pts, passed, n) for t, (pts, passed, n) in table.items()]
+
+
+def misconceptions(records):
+    """[(assignment, test, name, students, of)], most frequent first within each assignment."""
+    known = _catalogue_names()
+    rows = []
+    for assignment, rs in _by_assignment(records).items():
+        counts = defaultdict(set)
+        for r in rs:
+            for test, sentence in (r.get("diagnoses") or {}).items():
+                if sentence:
+                    counts[(test, parse(sentence, known)[0])].add(r["student"])
+        students = len({r["student"] for r in rs})
+        rows += sorted(((assignment, t, name, len(who), students) for (t, name), who in counts.items()),
+                       key=lambda row: (-row[3], row[1], row[2]))
+    return rows
+
+
+def _pct(part, whole):
+    return 100.0 * part / whole if whole else 0.0
+
+
+# ------------------------------------------------------------------------------------ the terminal
+
+def summary(records, bar=30):
+    """Per assignment: a text histogram of the scores, the per-test pass rates, the misconceptions."""
+    groups = _by_assignment(records)
+    if not groups:
+        return "No graded submissions."
+    mis = misconceptions(records)
+    lines = []
+    for assignment, rs in groups.items():
+        scores = [r["score"] for r in rs]
+        lines.append(f"{assignment}: {len(rs)} students, mean {statistics.mean(scores):.2f}, median "
+                     f"{statistics.median(scores):.2f} of {rs[0]['max_score']:g}")
+        counts = score_bins(rs)
+        top = max(counts) or 1
+        lines.append("  scores (% of the maximum):")
+        for lo, hi, c in zip(BINS, BINS[1:], counts):
+            lines.append(f"    {lo:3d}-{hi:<3d} {'#' * round(bar * c / top):{bar}s} {c}")
+        lines.append("  pass rates (passed = full points), lowest first:")
+        for test, pts, passed, n in sorted(pass_rates(rs), key=lambda row: (row[2] / row[3] if row[3] else 0, row[0])):
+            lines.append(f"    {test:28s} {pts:4g} pts {_pct(passed, n):5.1f}%  ({passed}/{n})")
+        rows = [m for m in mis if m[0] == assignment]
+        lines.append("  misconceptions (students whose failed test matches a known mistake):")
+        for _, test, name, k, n in rows:
+            lines.append(f"    {_pct(k, n):3.0f}% of students ({k}/{n}): {name}  [{test}]")
+        if not rows:
+            lines.append("    none recognised")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+# ------------------------------------------------------------------------------------ the CSV
+
+def write_csv(records, path):
+    """One long-format CSV: assignment, kind, test, item, students, of, share (percent), detail."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    known = _catalogue_names()
+    advice = {name: (a, s) for name, a, s in known.values()}
+    mis = misconceptions(records)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["assignment", "kind", "test", "item", "students", "of", "share", "detail"])
+        for assignment, rs in _by_assignment(records).items():
+            n = len(rs)
+            for lo, hi, c in zip(BINS, BINS[1:], score_bins(rs)):
+                w.writerow([assignment, "score_bin", "", f"{lo}-{hi}%", c, n, f"{_pct(c, n):.1f}", ""])
+            for test, pts, passed, k in pass_rates(rs):
+                w.writerow([assignment, "pass_rate", test, "passed", passed, k, f"{_pct(passed, k):.1f}",
+                            f"{pts:g} points"])
+            for _, test, name, k, of in (m for m in mis if m[0] == assignment):
+                a, s = advice.get(name, ("", ""))
+                w.writerow([assignment, "misconception", test, name, k, of, f"{_pct(k, of):.1f}",
+                            f"{a} (section {s})" if a else ""])
+    return path
+
+
+# ------------------------------------------------------------------------------------ the HTML page
+
+def _png(fig):
+    import matplotlib.pyplot as plt
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _plots(assignment, rs, mis_rows):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    images = {}
+    fig, ax = plt.subplots(figsize=(5.2, 3.0))
+    pct = [100.0 * r["score"] / r["max_score"] if r.get("max_score") else 0.0 for r in rs]
+    ax.hist(pct, bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001], color="#4477aa", edgecolor="white")
+    mean = statistics.mean(pct) if pct else 0.0
+    ax.axvline(mean, color="#cc3311", linestyle="--", label=f"mean {mean:.0f}%")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("score (% of the maximum)")
+    ax.set_ylabel("students")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper left", frameon=False)
+    ax.set_title("Scores")
+    images["scores"] = _png(fig)
+
+    rates = pass_rates(rs)
+    if rates:
+        fig, ax = plt.subplots(figsize=(5.2, 0.32 * len(rates) + 1.0))
+        names = [t for t, *_ in rates][::-1]
+        values = [_pct(p, n) for _, _, p, n in rates][::-1]
+        colours = ["#228833" if v >= 80 else "#ccbb44" if v >= 50 else "#ee6677" for v in values]
+        ax.barh(names, values, color=colours)
+        for y, v in enumerate(values):
+            ax.text(min(v + 1, 88), y, f"{v:.0f}%", va="center", fontsize=8)
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("students with full points (%)")
+        ax.set_title("Pass rate per test")
+        images["pass_rates"] = _png(fig)
+
+    if mis_rows:
+        rows = mis_rows[:15][::-1]
+        fig, ax = plt.subplots(figsize=(7.5, 0.34 * len(rows) + 1.0))
+        labels = [_short(f"{name} [{test}]", 70) for _, test, name, _, _ in rows]
+        values = [_pct(k, n) for *_, k, n in rows]
+        ax.barh(labels, values, color="#aa3377")
+        for y, v in enumerate(values):
+            ax.text(v + 0.5, y, f"{v:.0f}%", va="center", fontsize=8)
+        ax.set_xlim(0, max(values) * 1.25 + 1)
+        ax.set_xlabel("students (%)")
+        ax.set_title("Known mistakes recognised in failed tests")
+        images["misconceptions"] = _png(fig)
+    return images
+
+
+def _short(text, n):
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem} h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:2px solid #4477aa}
+.meta{color:#666} .grid{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}
+img{max-width:100%} table{border-collapse:collapse;font-size:.9rem;margin:.6rem 0}
+td,th{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:left;vertical-align:top}
+th{background:#f3f5f8} td.num{text-align:right;font-variant-numeric:tabular-nums}
+.none{color:#666;font-style:italic}
+"""
+
+
+def write_html(records, path, title="Class report"):
+    """One self-contained HTML page: per assignment, the score histogram, the pass rates and the misconceptions."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    known = _catalogue_names()
+    advice = {name: (a, s) for name, a, s in known.values()}
+    mis = misconceptions(records)
+    groups = _by_assignment(records)
+    e = html.escape
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(title)}</title>"
+             f"<style>{_CSS}</style></head><body><h1>{e(title)}</h1>"]
+    n_students = len({r["student"] for r in _graded(records)})
+    left_out = len(records) - len(_graded(records))
+    parts.append(f"<p class='meta'>{len(groups)} assignment(s), {n_students} student(s)"
+                 + (f"; {left_out} submission(s) left out because the grader failed on them" if left_out else "")
+                 + ". A misconception is counted when a student's failed test gave exactly the output of a known "
+                   "wrong answer (autograde/diagnose.py).</p>")
+    if not groups:
+        parts.append("<p class='none'>No graded submissions.</p>")
+    for assignment, rs in groups.items():
+        rows = [m for m in mis if m[0] == assignment]
+        images = _plots(assignment, rs, rows)
+        scores = [r["score"] for r in rs]
+        parts.append(f"<h2 id='{e(assignment)}'>{e(assignment)}</h2><p class='meta'>{len(rs)} students · mean "
+                     f"{statistics.mean(scores):.2f} · median {statistics.median(scores):.2f} · of "
+                     f"{rs[0]['max_score']:g} points</p><div class='grid'>")
+        for key, alt in [("scores", "score histogram"), ("pass_rates", "pass rate per test")]:
+            if key in images:
+                parts.append(f"<div><img alt='{alt}' src='{images[key]}'></div>")
+        parts.append("</div><h3>Pass rates</h3><table><tr><th>test</th><th>points</th><th>passed</th><th>of</th>"
+                     "<th>rate</th></tr>")
+        for test, pts, passed, n in pass_rates(rs):
+            parts.append(f"<tr><td>{e(test)}</td><td class='num'>{pts:g}</td><td class='num'>{passed}</td>"
+                         f"<td class='num'>{n}</td><td class='num'>{_pct(passed, n):.0f}%</td></tr>")
+        parts.append("</table><h3>Misconceptions</h3>")
+        if rows:
+            if "misconceptions" in images:
+                parts.append(f"<img alt='misconceptions' src='{images['misconceptions']}'>")
+            parts.append("<table><tr><th>students</th><th>mistake</th><th>test</th><th>what to tell them</th></tr>")
+            for _, test, name, k, n in rows:
+                a, s = advice.get(name, ("", ""))
+                parts.append(f"<tr><td class='num'>{_pct(k, n):.0f}% ({k}/{n})</td><td>{e(name)}</td><td>{e(test)}"
+                             f"</td><td>{e(a)}{e(f' (section {s})') if s else ''}</td></tr>")
+            parts.append("</table>")
+        else:
+            parts.append("<p class='none'>No failed test matched a known mistake.</p>")
+    parts.append("</body></html>")
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def write_reports(records, out_dir, title="Class report"):
+    """class_report.csv and class_report.html in ``out_dir``; returns (csv path, html path)."""
+    out_dir = Path(out_dir)
+    return write_csv(records, out_dir / "class_report.csv"), write_html(records, out_dir / "class_report.html", title)
