@@ -25,7 +25,6 @@ between parallel graders, and no network is needed inside the sandbox. Each work
 slot (a lock file) that gives it its own uid, so the process limit and the clean-up (kill every
 process of that uid) never touch another worker's kernel.
 """
-import asyncio
 import fcntl
 import os
 import shutil
@@ -421,6 +420,7 @@ class SandboxLauncher:
         self.box = sandbox
 
     def new_dir(self):
+        self._quiesce()                 # nothing left of the kernel or an earlier agent counts as the student's
         return self.box.new_kernel_dir()
 
     def start(self, argv, workdir, private_dir):
@@ -431,7 +431,15 @@ class SandboxLauncher:
                                 stderr=subprocess.DEVNULL, start_new_session=True)
 
     def cleanup(self, private_dir):
+        """Stop everything the agent started (a fork bomb's last children included)."""
         self.box.cleanup_kernel_dir(private_dir)
+        self._quiesce()
+
+    def _quiesce(self, seconds=10):
+        deadline = time.monotonic() + seconds
+        while self.box.count_processes() and time.monotonic() < deadline:
+            self.box.kill_all()
+            time.sleep(0.1)
 
     def processes(self):
         """Processes of the sandbox's uid (None without a uid of its own: nothing to count)."""
