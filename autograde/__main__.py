@@ -3,7 +3,7 @@
     build      solutions/ -> notebooks/ (the student release; only assignments whose solutions changed)
     import     bring submissions in from a folder or a zip (nbgrader layout or a flat LMS export)
     grade      autograde in parallel (resumable; --scheduler for a Dask cluster); summary + histogram
-    feedback   HTML feedback for graded submissions (hidden tests removed)
+    feedback   HTML feedback for graded submissions (the judge's verdicts, no grader code)
     export     grades.csv, tests.csv, students.csv, and the Canvas and Moodle grade-import CSVs
     all        build, import, grade with feedback, export: the whole job in one command
     demo       grade the sample class in autograde/samples/ and print the grade table
@@ -188,7 +188,7 @@ def cmd_feedback(args):
         done += bool(result["success"])
         if not result["success"]:
             print(f"  {student}/{assignment}: {(result.get('error') or '').strip().splitlines()[-1:]}")
-    print(f"Feedback for {done} submissions in {course.feedback} (hidden tests removed)")
+    print(f"Feedback for {done} submissions in {course.feedback} (the judge's verdicts, no grader code)")
     return 0
 
 

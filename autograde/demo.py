@@ -4,7 +4,7 @@ autograde/samples/submitted/<student>/<assignment>/<notebook>.ipynb are student-
 (ada: correct, written in her own style; ben: plausible bugs (the textbook sigmoid that overflows, a
 Leaky ReLU that ignores alpha, a sign slip in Maxout's backward pass); cleo: the untouched release).
 The demo copies them into the course's submitted/ folder, grades them with the class pipeline
-(sandboxed kernels, parallel workers, nbgrader underneath), writes feedback (hidden tests removed),
+(sandboxed kernels, parallel workers, nbgrader underneath), writes feedback (the judge's verdicts),
 and prints the grade table.
 """
 import shutil
@@ -31,7 +31,7 @@ def run_demo(root, workers=None, sandbox="auto"):
     sandboxes = sorted({r["sandbox"] for r in records if r.get("sandbox")})
     if sandboxes:
         print(f"\nKernels ran under: {', '.join(sandboxes)}")
-    print(f"Feedback (HTML, hidden tests removed): {course.feedback}")
+    print(f"Feedback (HTML, the judge's verdicts with the likely mistake named): {course.feedback}")
     return records
 
 
