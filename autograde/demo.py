@@ -38,8 +38,10 @@ def run_demo(root, workers=None, sandbox="auto"):
 def print_grades(records):
     print(f"\n{'student':10s} {'assignment':18s} {'score':>11s}  {'status':8s} tests lost")
     for r in records:
-        lost = sorted(t for t, (score, mx) in r["tests"].items() if mx and score < mx)
+        pending = r.get("pending", [])
+        lost = sorted(t for t, (score, mx) in r["tests"].items() if mx and score < mx and t not in pending)
         print(f"{r['student']:10s} {r['assignment']:18s} {r['score']:5.1f} / {r['max_score']:3.0f}  "
-              f"{r['status']:8s} {', '.join(lost) or '-'}")
+              f"{r['status']:8s} {', '.join(lost) or '-'}"
+              + (f"   (to grade by hand: {', '.join(pending)})" if pending else ""))
         if r["status"] != "graded" and r["reason"]:
             print(f"{'':10s} {r['reason'][:200]}")

@@ -59,6 +59,7 @@ class Record(TypedDict, total=False):
     hash: str
     timing: dict
     error: str
+    pending: list               # written answers (manually graded cells) nobody has graded yet: not failures
 
 
 def status(out):
@@ -95,8 +96,9 @@ def error_summary(text):
     return "grader error: " + (lines[-1][:300] if lines else "unknown")
 
 
-def make_record(out, tests, max_score):
-    """The Record of an Outcome whose grades are ``tests`` ({grade_id: (score, max_score)}, as saved)."""
+def make_record(out, tests, max_score, pending=()):
+    """The Record of an Outcome whose grades are ``tests`` ({grade_id: (score, max_score)}, as saved);
+    ``pending``: the written answers still to be graded by hand."""
     st = status(out)
     return Record(student=out["student"], assignment=out["assignment"],
                   score=round(sum(s for s, _ in tests.values()), 6), max_score=sum(m for _, m in tests.values())
@@ -104,7 +106,7 @@ def make_record(out, tests, max_score):
                   reason="; ".join(reasons(out)) if st != "error" else error_summary(out["error"]),
                   notebooks=out.get("notebooks", {}), seconds=round(out.get("seconds", 0.0), 2),
                   sandbox=out.get("sandbox"), hash=out["hash"], diagnoses=out.get("diagnoses", {}),
-                  timing={k: round(v, 3) for k, v in out.get("timing", {}).items()})
+                  timing={k: round(v, 3) for k, v in out.get("timing", {}).items()}, pending=list(pending))
 
 
 def from_json(data):

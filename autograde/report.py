@@ -27,6 +27,8 @@ def pass_rates(records):
         if r["status"] in ("error",):
             continue
         for test, (score, mx) in r.get("tests", {}).items():
+            if test in r.get("pending", ()):
+                continue                    # a written answer not graded yet: neither passed nor failed
             row = table[(r["assignment"], test)]
             row[0] = mx
             row[1] += score >= mx and mx > 0
@@ -56,6 +58,11 @@ def summary(records, max_problems=20):
         scores = [r["score"] for r in rs]
         lines.append(f"{a:20s} {len(rs):4d} {statistics.mean(scores):7.2f} {statistics.median(scores):7.2f} "
                      f"{min(scores):6.1f} {max(scores):6.1f} {rs[0]['max_score']:5.0f}")
+    pending = [(r, t) for r in records for t in r.get("pending", ())]
+    if pending:
+        points = sum(r["tests"][t][1] for r, t in pending if t in r["tests"])
+        lines.append(f"{len(pending)} written answers ({points:g} points) await a grade by hand: "
+                     "nbgrader's formgrader (Manual Grading), then run feedback and export again")
     rates = pass_rates(records)
     if rates:
         lines.append("")

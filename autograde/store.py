@@ -114,14 +114,20 @@ def _save_grades(course, gb, out):
 
 
 def _saved_tests(gb, assignment, student):
-    """{grade_id: (score, max_score)} as the gradebook holds them (a manual grade counts over an automatic one)."""
+    """({grade_id: (score, max_score)}, [grade ids awaiting a hand grade]) as the gradebook holds them.
+
+    A manual grade counts over an automatic one; a written answer (a markdown grade cell) that nobody
+    has graded yet scores 0 and is listed as pending (one left blank nbgrader scores 0 itself).
+    """
     gb.db.expire_all()
-    tests = {}
+    tests, pending = {}, []
     for nb in gb.find_submission(assignment, student).notebooks:
         for g in nb.grades:
             key = g.name if g.name not in tests else f"{nb.name}:{g.name}"
             tests[key] = (float(g.score or 0.0), float(g.max_score))
-    return tests
+            if g.cell.cell_type == "markdown" and g.manual_score is None and g.auto_score is None:
+                pending.append(key)
+    return tests, pending
 
 
 def save_outcome(course, gb, out, max_score):
@@ -129,4 +135,5 @@ def save_outcome(course, gb, out, max_score):
     from autograde.records import reasons
     _write_files(course, out, "; ".join(reasons(out)))
     _save_grades(course, gb, out)
-    return make_record(out, _saved_tests(gb, out["assignment"], out["student"]), max_score)
+    tests, pending = _saved_tests(gb, out["assignment"], out["student"])
+    return make_record(out, tests, max_score, pending)

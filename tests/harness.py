@@ -209,8 +209,20 @@ def autograde_parallel(root, assignment, workers=2):
     return "".join(p.communicate()[0] for p in procs)
 
 
+def totals(root):
+    """{student: (score, max_score)} of whole submissions, written answers (graded by hand) included."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook("sqlite:///" + str(root / "autograde" / "work" / "gradebook.db")) as gb:
+        return {sub.student.id: (sub.score, sub.max_score) for a in gb.assignments for sub in a.submissions}
+
+
 def scores(root):
-    """{student: (score, max_score, {grade_id: (score, max)})} from the course's gradebook."""
+    """{student: (score, max_score, {grade_id: (score, max)})} of the autograded cells, from the gradebook.
+
+    Written answers (markdown cells graded by hand in the formgrader) are left out: no autograde run
+    scores them, so "full marks" here means every automatic point.
+    """
     from nbgrader.api import Gradebook
 
     out = {}
@@ -218,6 +230,6 @@ def scores(root):
         for assignment in gb.assignments:
             for sub in assignment.submissions:
                 tests = {g.name: (g.score or 0.0, g.max_score) for nb in sub.notebooks for g in nb.grades
-                         if g.max_score}
-                out[sub.student.id] = (sub.score, sub.max_score, tests)
+                         if g.max_score and g.cell.cell_type == "code"}
+                out[sub.student.id] = (sum(s for s, _ in tests.values()), sum(m for _, m in tests.values()), tests)
     return out

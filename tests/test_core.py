@@ -163,3 +163,25 @@ def test_update_rule_check_catches_state_not_saved():
     grading.check_update_rule(sgd_momentum, sgd_momentum, w, dw, steps=3)
     with pytest.raises(grading.GradingError, match="velocity"):
         grading.check_update_rule(forgetful, sgd_momentum, w, dw, steps=3)
+
+
+def test_a_slider_cell_leaves_its_plot_behind_in_static_html():
+    """Feedback pages and nbconvert have no widget manager: they show the last plot, not `VBox(...)`."""
+    import nbclient
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import matplotlib.pyplot as plt\nfrom trainlab.widgets import interactive_plot, slider\n"
+        "def draw(a):\n    plt.figure(figsize=(2, 2)); plt.plot([0, 1], [0, a])\n"
+        "interactive_plot(draw, {'a': slider('a', 0.5, 0.0, 1.0)})")]
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    data = nb.cells[0].outputs[-1]["data"]
+    assert {"application/vnd.jupyter.widget-view+json", "image/png"} <= set(data)
+    # the autograder's ClearMetadataPreprocessor drops the widget state, as in every feedback page
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    nb, _ = ClearMetadataPreprocessor().preprocess(nb, {})
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    assert "data:image/png;base64," + data["image/png"][:40] in html
+    assert "VBox(" not in html

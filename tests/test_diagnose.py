@@ -17,7 +17,7 @@ from harness import ASSIGNMENTS, REPO, custom_mutants, independent, solution_not
 from autograde import class_report, diagnose, judge
 from trainlab import grading
 
-CATALOGUED = [a for a in ASSIGNMENTS if a[:2] in {f"{i:02d}" for i in range(1, 10)}]
+CATALOGUED = [a for a in ASSIGNMENTS if a[:2] in {f"{i:02d}" for i in range(1, 11)}]
 
 
 def _assignment(prefix):
@@ -214,7 +214,8 @@ def linear_probe(features, labels, num_classes, weight_decay=1e-3, steps=100, se
 def _grade_ids(assignment):
     nb = nbformat.read(str(solution_notebook(assignment)), as_version=4)
     return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.cell_type == "code"
-            and c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")]
+            and c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")
+            and not c.metadata["nbgrader"]["grade_id"].startswith("q_")]     # questions have no functions
 
 
 @pytest.mark.parametrize("assignment", CATALOGUED)
@@ -416,3 +417,36 @@ def test_the_shipped_hints_are_up_to_date_and_hold_no_code(tmp_path):
         text = path.read_text(encoding="utf-8")
         assert not [line for line in secrets if line in text], path
         assert "def " not in text and "trainlab.reference" not in text
+
+
+def test_capstone_dropout_with_drop_probability_and_l2_without_2():
+    a = _assignment("10")
+    wrong = {"dropout": '''
+def dropout_forward(x, dropout_param):
+    q = dropout_param["p"]                              # read as the probability of DROPPING, as in PyTorch
+    if dropout_param["mode"] == "train":
+        keep = np.random.default_rng(dropout_param.get("seed")).random(x.shape) >= q
+        scale = keep / (1.0 - q)
+        return x * scale, (scale, True)
+    return x.copy(), (None, False)
+
+
+def dropout_backward(dout, cache):
+    scale, train = cache
+    return dout * scale if train else dout.copy()
+''', "fc_net_loss": "_right_fc_net_loss = fc_net_loss\n\n" + '''
+def fc_net_loss(params, X, y=None, reg=0.0, dropout_keep=1.0, bn_params=None, seed=None):
+    out = _right_fc_net_loss(params, X, y, 0.0, dropout_keep, bn_params, seed)
+    if y is None:
+        return out
+    loss, grads = out
+    for name in [k for k in params if k[0] == "W"]:
+        loss = loss + reg * (params[name] ** 2).sum()
+        grads[name] = grads[name] + reg * params[name]           # d/dW of reg * W^2 without the 2
+    return loss, grads
+'''}
+    v = grade(a, ["test_dropout", "test_kaiming_init"], replace={"dropout": wrong["dropout"]})
+    assert named(v["test_dropout"], "dropout with PyTorch's p (the probability of dropping)"), v["test_dropout"]
+    assert v["test_kaiming_init"].passed and v["test_kaiming_init"].diagnosis is None
+    v = grade(a, ["test_fc_net_loss"], append={"fc_net_loss": wrong["fc_net_loss"]})
+    assert named(v["test_fc_net_loss"], "the L2 gradient without the factor 2"), v["test_fc_net_loss"]

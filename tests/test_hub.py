@@ -478,8 +478,9 @@ def test_class_round_trip_on_the_hub(hub):
             assert work_owner == {prof}, f"grading left files the instructor does not own: {work_owner}"
 
             # -- 4. students fetch their feedback and read their score -----------------------
-            expected = {ada: f"(Score: {scores[ada][1]:.1f} / {scores[ada][1]:.1f})",
-                        ben: f"(Score: 0.0 / {scores[ben][1]:.1f})"}
+            total = harness.totals(course)        # the written answer waits for a hand grade: 0 so far
+            expected = {ada: f"(Score: {scores[ada][1]:.1f} / {total[ada][1]:.1f})",
+                        ben: f"(Score: 0.0 / {total[ben][1]:.1f})"}
             for who in (ada, ben):
                 page = pages[who]
                 page.goto(f"{hub['base']}/user/{who}/lab?reset")

@@ -41,6 +41,12 @@ def test_grade_cells_are_well_formed(assignment):
     for cell in tests:
         gid = cell.metadata["nbgrader"]["grade_id"]
         assert cell.metadata["nbgrader"].get("points", 0) > 0, f"{assignment}/{gid}: no points"
+        if cell.cell_type == "markdown":     # a written answer, graded by hand in the formgrader
+            assert cell.metadata["nbgrader"].get("solution") and gid.startswith("explain_"), \
+                f"{assignment}/{gid}: a graded markdown cell is a written answer: solution cell, id explain_<name>"
+            assert "### BEGIN SOLUTION" in cell.source and "rubric" in cell.source.lower(), \
+                f"{assignment}/{gid}: the solution of a written answer holds a model answer and a rubric"
+            continue
         assert "HIDDEN TESTS" not in cell.source and "trainlab.reference" not in cell.source, \
             f"{assignment}/{gid}: no hidden tests in notebooks: the points come from autograde/checks/"
         last = ast.parse(_python(cell.source)).body[-1]
@@ -50,3 +56,23 @@ def test_grade_cells_are_well_formed(assignment):
         assert not isinstance(last, ast.Expr) or is_print, \
             f"{assignment}/{gid}: the last line is an expression; nbgrader would take its value as the score. " \
             "End the cell with print(...)."
+
+
+QUESTIONS = (3, 6)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_asks_before_it_tells(assignment):
+    """3-6 questions: predictions graded by autograde/checks/<stem>_questions.py, written answers by hand."""
+    from autograde import judge
+    cells = _cells(assignment)
+    graded = [c.metadata["nbgrader"] for c in cells if c.metadata.get("nbgrader", {}).get("grade")]
+    predictions = [m["grade_id"] for m in graded if m["grade_id"].startswith("q_")]
+    written = [m["grade_id"] for m in graded if m["grade_id"].startswith("explain_")]
+    assert QUESTIONS[0] <= len(predictions) + len(written) <= QUESTIONS[1], \
+        f"{assignment}: {len(predictions)} predictions and {len(written)} written answers"
+    assert written, f"{assignment}: no written answer for the formgrader"
+    stem = harness.solution_notebook(assignment).stem
+    checks = judge.load_checks(stem)
+    missing = [g for g in predictions if g not in checks]
+    assert not missing, f"{assignment}: no check in autograde/checks/{stem}_questions.py for {missing}"

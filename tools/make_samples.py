@@ -4,9 +4,10 @@
     python tools/make_samples.py --check    # exit 1 (and say which) when a sample is out of date
 
 Each sample is the release notebook with only the student's answer cells changed:
-  ada   correct answers in her own style (boolean masks, np.dot, expm1, ...);
+  ada   correct answers in her own style (boolean masks, np.dot, expm1, ...), right predictions and a
+        written answer;
   ben   plausible bugs (the textbook sigmoid that overflows, a Leaky ReLU that ignores alpha, a sign
-        slip in Maxout's backward pass);
+        slip in Maxout's backward pass) and one wrong prediction;
   cleo  the untouched release.
 The answers are the ones already in the samples (so a regenerated sample keeps its student's code);
 when a sample is missing they come from tests/hostile/make_class.py, where they are written out.
@@ -30,14 +31,17 @@ def _gid(cell):
 
 
 def _is_answer(cell):
+    """An answer cell: code, or a written answer (markdown graded by hand)."""
     md = cell.get("metadata", {}).get("nbgrader") or {}
-    return bool(md.get("solution")) and cell.get("cell_type") == "code"
+    return bool(md.get("solution"))
 
 
 def _fallback_answers(kind):
     sys.path.insert(0, str(REPO / "tests" / "hostile"))
     import make_class
-    return dict(make_class.CORRECT if kind == "correct" else make_class.BUGGY)
+    if kind == "correct":
+        return {**make_class.CORRECT, **make_class.QUESTIONS}
+    return {**make_class.BUGGY, **make_class.QUESTIONS_BUGGY}
 
 
 def answers_of(path):
@@ -54,7 +58,8 @@ def sample(release, kind, existing=None):
     answers = {}
     if existing is not None and existing.exists():
         answers = answers_of(existing)
-    answers = {k: v for k, v in answers.items() if "raise NotImplementedError" not in v} or _fallback_answers(kind)
+    answers = {k: v for k, v in answers.items() if "raise NotImplementedError" not in v and "YOUR ANSWER HERE" not in v}
+    answers = {**_fallback_answers(kind), **answers}      # a cell new in the release gets the fallback's answer
     for cell in nb.cells:
         if _is_answer(cell) and _gid(cell) in answers:
             cell.source = answers[_gid(cell)]

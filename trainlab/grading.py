@@ -17,6 +17,7 @@ The checks:
     check_torch(name, actual, torch_fn, inputs, dout)        vs PyTorch (CUDA when there is one)
     numpy_only(fn, *args)                                    call fn with torch made unimportable
     check(condition, message)                                anything else, with your own words
+    committed(prediction, choices=None)                      a question's prediction is written down
 
 The NumPy functions used here are captured when this module is imported, so an answer cell that
 replaces ``np.allclose`` or ``np.abs`` cannot change what these checks compute.
@@ -32,7 +33,7 @@ from trainlab import gradcheck
 
 __all__ = [
     "GradingError", "check", "check_close", "check_gradients", "check_forward", "check_backward",
-    "check_function", "check_update_rule", "check_torch", "numpy_only", "torch_blocked",
+    "check_function", "check_update_rule", "check_torch", "numpy_only", "torch_blocked", "committed",
 ]
 
 # Captured at import: later monkeypatching of numpy in a notebook does not reach the checks.
@@ -52,6 +53,21 @@ def check(condition, message):
     """Fail with ``message`` unless ``condition`` holds."""
     if not condition:
         raise GradingError(message)
+
+
+def committed(prediction, choices=None):
+    """Fail unless a question's prediction has been written down.
+
+    prediction: a finite number, or (with ``choices``) one of the choices. Says nothing about whether
+    it is right: the grader compares it with the measured answer when you submit.
+    """
+    check(prediction is not None and prediction is not Ellipsis,
+          "no prediction yet: replace the `...` / None in the answer cell above with your prediction")
+    if choices is not None:
+        check(prediction in tuple(choices), f"your choice {prediction!r} is not one of {', '.join(map(repr, choices))}")
+        return
+    check(isinstance(prediction, (int, float, np.integer, np.floating)) and not isinstance(prediction, bool)
+          and bool(_isfinite(prediction)), f"a prediction here is one finite number; got {prediction!r}")
 
 
 def _fmt(v):

@@ -8,6 +8,9 @@
 interactive_plot prints one line under the plot after each redraw, e.g.
 ``redraw 84 ms | learning_rate=0.001, momentum=0.9``: the time a student waits, and a marker
 that automated browser tests wait for before reading the image.
+
+Where no widget can run (a static HTML view: nbgrader's feedback, nbconvert, GitHub), the cell shows
+the plot as last drawn, as a PNG, with the slider values under it, instead of ``VBox(...)``.
 """
 import base64
 import io
@@ -57,10 +60,24 @@ def _png_outputs(figures):
     return outputs
 
 
+class InteractivePlot(W.VBox):
+    """The controls above, the plot below; outside a live notebook, the last plot drawn (see the module doc)."""
+
+    last_png = None        # base64 PNG of the latest redraw's first figure
+    last_values = ""
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        if self.last_png:
+            bundle["image/png"] = self.last_png
+        bundle["text/plain"] = f"Interactive plot ({self.last_values}): run the notebook to move the sliders."
+        return bundle
+
+
 def interactive_plot(draw, controls):
     """controls: dict keyword -> widget. ``draw(**values)`` makes one or more matplotlib figures.
 
-    Returns a VBox (controls above, plot below); its ``last_redraw_seconds`` attribute holds
+    Returns an InteractivePlot, a VBox (controls above, plot below); its ``last_redraw_seconds`` attribute holds
     the duration of the latest redraw (drawing and PNG encoding).
 
     The figures are rendered to PNG here and handed to the Output widget as its ``outputs`` in one
@@ -68,7 +85,7 @@ def interactive_plot(draw, controls):
     a headless executor (nbclient, so nbgrader) for a whole cell time-out.
     """
     out = W.Output()
-    box = W.VBox([W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")), out])
+    box = InteractivePlot([W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")), out])
     box.redraws = 0
 
     def redraw(_change=None):
@@ -85,6 +102,8 @@ def interactive_plot(draw, controls):
             outputs = [{"output_type": "stream", "name": "stderr", "text": traceback.format_exc()}]
         box.last_redraw_seconds = time.perf_counter() - t0
         box.redraws += 1
+        box.last_png = next((o["data"]["image/png"] for o in outputs if "data" in o), None)
+        box.last_values = shown
         marker = f"redraw {1000 * box.last_redraw_seconds:.0f} ms | {shown}\n"
         out.outputs = tuple(outputs) + ({"output_type": "stream", "name": "stdout", "text": marker},)
 

@@ -166,6 +166,20 @@ BUGGY["maxout"] = CORRECT["maxout"].replace("dW2, db2 = x.T.dot(db), db.sum(axis
                                             "dW2, db2 = -x.T.dot(db), db.sum(axis=0)")
 BUGGY_LOST = ["test_sigmoid", "test_leaky_relu", "test_maxout"]   # PReLU, in the same cell, keeps its point
 
+# The questions: predictions (autograded) and the written answer (graded by hand). The hostile class leaves
+# them unanswered (its expectations count the functions' points only); the demo's students answer them.
+QUESTIONS = {
+    "q_local_gradient_10_answer": "s = 1 / (1 + np.exp(-10))\npredicted_local_gradient_10 = s * (1 - s)",
+    "q_same_sign_answer": 'choice_same_sign = "b"',
+    "q_zero_centred_answer": "choice_zero_centred = 'a'   # only tanh is an odd function",
+    "explain_dead_relu": "Its input is negative on every example, so ReLU passes back a zero gradient everywhere: "
+                         "the weights and bias feeding it get zero gradient and never change. A smaller learning "
+                         "rate or a leaky ReLU avoids it.",
+}
+QUESTIONS_BUGGY = dict(QUESTIONS, q_zero_centred_answer='choice_zero_centred = "b"   # the leaky ones are almost centred')
+QUESTION_TESTS = ["q_local_gradient_10", "q_same_sign", "q_zero_centred"]
+WRITTEN = ["explain_dead_relu"]
+
 
 def release(root=REPO):
     return nbformat.read(str(Path(root) / "notebooks" / ASSIGNMENT / NOTEBOOK), as_version=4)
@@ -390,6 +404,7 @@ print({{k: v for k, v in os.environ.items() if "TRAINLAB" in k or "NBGRADER_DB" 
 FULL = 16.0
 ALL_TESTS = ["test_sigmoid", "test_tanh", "test_relu", "test_leaky_relu", "test_prelu", "test_elu", "test_gelu",
              "test_maxout"]
+GRADED = ALL_TESTS + QUESTION_TESTS + WRITTEN      # every grade cell of 01, as the gradebook lists them
 REVIEW = ["flagged for review"]
 EXPECT = {
     # the functions are defined before the abuse in the same answer cell
@@ -450,8 +465,8 @@ def write_class(dest, cases):
 
 def samples(root=REPO):
     rel = release(root)
-    return {"ada": {NOTEBOOK: _bytes(fill(rel, CORRECT))},
-            "ben": {NOTEBOOK: _bytes(fill(rel, BUGGY))},
+    return {"ada": {NOTEBOOK: _bytes(fill(rel, {**CORRECT, **QUESTIONS}))},
+            "ben": {NOTEBOOK: _bytes(fill(rel, {**BUGGY, **QUESTIONS_BUGGY}))},
             "cleo": {NOTEBOOK: _bytes(rel)}}
 
 

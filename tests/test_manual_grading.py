@@ -1,0 +1,106 @@
+"""Written answers, graded by hand: the instructor's path end to end, on notebook 01's written question.
+
+Grade the class, enter a manual grade and a comment the way nbgrader's formgrader does (its REST handler
+sets ``manual_score`` on the gradebook's Grade and clears ``needs_manual_grade``), regenerate feedback,
+export, grade again: the hand grade is in the student's feedback and in every export, and no run of the
+pipeline overwrites it.
+"""
+import csv
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import harness
+from harness import REPO
+
+sys.path.insert(0, str(REPO / "tests" / "hostile"))
+import make_class as mc  # noqa: E402
+
+pytestmark = pytest.mark.slow
+A, QUESTION = mc.ASSIGNMENT, "explain_dead_relu"
+PY = sys.executable
+
+
+def cli(root, *args):
+    r = subprocess.run([PY, "-m", "autograde", "--root", str(root), *args], cwd=REPO, capture_output=True,
+                       text=True, timeout=900)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    return r.stdout
+
+
+def enter_manual_grade(db_url, student, score, comment):
+    """What formgrader's GradeHandler.put and CommentHandler.put do, through nbgrader's Gradebook API."""
+    from nbgrader.api import Gradebook
+    with Gradebook(db_url) as gb:
+        grade = gb.find_grade(QUESTION, "activations", A, student)
+        comment_row = gb.find_comment(QUESTION, "activations", A, student)
+        assert grade.needs_manual_grade and grade.auto_score is None, "a written answer waits for a hand grade"
+        grade_id, comment_id = grade.id, comment_row.id
+    with Gradebook(db_url) as gb:                       # as the handler: look it up by id, set, commit
+        grade = gb.find_grade_by_id(grade_id)
+        grade.manual_score = score
+        grade.needs_manual_grade = grade.manual_score is None and grade.auto_score is None
+        gb.find_comment_by_id(comment_id).manual_comment = comment
+        gb.db.commit()
+
+
+def saved_grade(db_url, student):
+    from nbgrader.api import Gradebook
+    with Gradebook(db_url) as gb:
+        g = gb.find_grade(QUESTION, "activations", A, student)
+        return g.manual_score, g.score, gb.find_submission(A, student).score
+
+
+def rows(path, **match):
+    with open(path, newline="", encoding="utf-8") as f:
+        return [r for r in csv.DictReader(f) if all(r[k] == v for k, v in match.items())]
+
+
+def test_a_hand_grade_reaches_feedback_and_exports_and_survives_regrading(tmp_path):
+    root = tmp_path / "course"
+    shutil.copytree(REPO / "solutions" / A, root / "solutions" / A)
+    cli(root, "build")
+    submitted = root / "autograde" / "work" / "submitted"
+    for student, files in mc.samples(root).items():
+        if student in ("ada", "cleo"):
+            (submitted / student / A).mkdir(parents=True)
+            for name, data in files.items():
+                (submitted / student / A / name).write_bytes(data)
+    db_url = f"sqlite:///{root / 'autograde' / 'work' / 'gradebook.db'}"
+    out = cli(root, "grade", A, "--feedback", "--workers", "2", "--quiet")
+    assert "1 written answers (2 points) await a grade by hand" in out, out   # ada's; cleo's is blank: nbgrader gives 0
+
+    auto = sum(m for t, (s, m) in harness.scores(root)["ada"][2].items())
+    assert harness.scores(root)["ada"][0] == auto                     # every automatic point
+    manual, score, total = saved_grade(db_url, "ada")
+    assert manual is None and score == 0 and total == auto
+
+    enter_manual_grade(db_url, "ada", 1.5, "Right reason; also name a remedy (e.g. a smaller learning rate).")
+    assert saved_grade(db_url, "ada") == (1.5, 1.5, auto + 1.5)
+
+    cli(root, "feedback", A)
+    html = next((root / "autograde" / "work" / "feedback" / "ada" / A).glob("*.html")).read_text()
+    assert "also name a remedy" in html                                 # the grader's comment
+    assert f"{auto + 1.5:g} / {auto + 2:g}" in html.replace("(", " ").replace(")", " ") or \
+        f"{auto + 1.5}" in html, "the total with the hand grade"
+
+    out_dir = tmp_path / "export"
+    cli(root, "export", "--out", str(out_dir))
+    assert float(rows(out_dir / "grades.csv", student="ada")[0]["score"]) == auto + 1.5
+    assert rows(out_dir / "tests.csv", student="ada", test=QUESTION)[0]["score"] == "1.5"
+    canvas = next(out_dir.glob("*canvas*.csv"))
+    assert f"{auto + 1.5:g}" in canvas.read_text()
+
+    # grading again (forced, and after a resubmission) never overwrites the hand grade
+    cli(root, "grade", A, "--force", "--workers", "2", "--quiet")
+    assert saved_grade(db_url, "ada") == (1.5, 1.5, auto + 1.5)
+    nb = (submitted / "ada" / A / "activations.ipynb")
+    nb.write_text(nb.read_text().replace("A smaller learning", "A much smaller learning"))
+    out = cli(root, "grade", A, "--workers", "2", "--quiet")
+    assert saved_grade(db_url, "ada") == (1.5, 1.5, auto + 1.5)
+    assert "await a grade by hand" not in out
+    cli(root, "export", "--out", str(out_dir))
+    assert float(rows(out_dir / "grades.csv", student="ada")[0]["score"]) == auto + 1.5
+    assert float(rows(out_dir / "grades.csv", student="cleo")[0]["score"]) == 0.0
