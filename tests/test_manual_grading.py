@@ -9,6 +9,7 @@ import csv
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -58,6 +59,23 @@ def rows(path, **match):
         return [r for r in csv.DictReader(f) if all(r[k] == v for k, v in match.items())]
 
 
+def screenshot(html_path, png_path, text):
+    """The feedback page as the student sees it (Debian's chromium, headless), scrolled to ``text``."""
+    chromium = Path("/usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not chromium.exists():
+        return
+    png_path.parent.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(html_path.resolve().as_uri())
+        page.get_by_text(text).first.scroll_into_view_if_needed()
+        page.screenshot(path=str(png_path))
+        browser.close()
+
+
 def test_a_hand_grade_reaches_feedback_and_exports_and_survives_regrading(tmp_path):
     root = tmp_path / "course"
     shutil.copytree(REPO / "solutions" / A, root / "solutions" / A)
@@ -83,6 +101,8 @@ def test_a_hand_grade_reaches_feedback_and_exports_and_survives_regrading(tmp_pa
     cli(root, "feedback", A)
     html = next((root / "autograde" / "work" / "feedback" / "ada" / A).glob("*.html")).read_text()
     assert "also name a remedy" in html                                 # the grader's comment
+    screenshot(next((root / "autograde" / "work" / "feedback" / "ada" / A).glob("*.html")),
+               REPO / "test-artifacts" / "manual" / "feedback-with-hand-grade.png", "also name a remedy")
     assert f"{auto + 1.5:g} / {auto + 2:g}" in html.replace("(", " ").replace(")", " ") or \
         f"{auto + 1.5}" in html, "the total with the hand grade"
 
