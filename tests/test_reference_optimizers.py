@@ -314,3 +314,107 @@ def test_wrong_submissions_are_caught(wrong, right):
             except grading.GradingError:
                 failures += 1
     assert failures >= 1
+
+
+# ------------------------------------------------------------------- issue 14: the questions, derivation and claims
+
+def test_nesterov_is_the_change_of_variables_of_the_lecture_form():
+    """Question 2's derivation: x~ = x + rho v, v_lecture = -lr * buffer; the reference's weights are the look-ahead points."""
+    A = np.diag([1.0, 20.0])
+    lr, mu = 0.02, 0.9
+    w, cfg = np.array([-4.0, 1.5]), {"learning_rate": lr, "momentum": mu}
+    x, v = w.copy(), np.zeros(2)
+    for _ in range(50):
+        v_old = v
+        v = mu * v - lr * A @ (x + mu * v)
+        x = x + v
+        w_prev = w
+        w, cfg = ref.nesterov(w, A @ w, cfg)
+        np.testing.assert_allclose(w, x + mu * v, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(w, w_prev - mu * v_old + (1 + mu) * v, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(-lr * cfg["velocity"], v, rtol=0, atol=1e-12)
+
+
+def test_question_answers_sit_inside_their_accepted_ranges():
+    from autograde.checks import optimizers_questions as q
+    corrected, uncorrected = q._adam_first_steps()
+    assert corrected == pytest.approx(1e-3, rel=1e-6)
+    assert uncorrected == pytest.approx(1e-3 * 0.1 / math.sqrt(1e-3), rel=1e-4)      # 3.16e-3, for any g
+    assert q._adam_first_steps(g=1e-4)[1] == pytest.approx(uncorrected, rel=1e-2)
+    assert q._adagrad_step() == pytest.approx(0.1 / 100, rel=1e-6)
+
+
+def test_momentum_question_measured_ratio_is_choice_b():
+    """Question 1: momentum 0.9 at lr 0.02 is 2-3 times faster than gradient descent on diag(1, 20), not 10 times."""
+    A = np.diag([1.0, 20.0])
+
+    def steps(rule, cfg):
+        w = np.array([-4.0, 1.5])
+        for n in range(1, 5001):
+            w, cfg = rule(w, A @ w, cfg)
+            if 0.5 * w @ A @ w < 1e-6:
+                return n
+    ratio = steps(ref.sgd, {"learning_rate": 0.02}) / steps(ref.sgd_momentum, {"learning_rate": 0.02, "momentum": 0.9})
+    assert 2 < ratio < 3.3
+
+
+def test_noise_floor_matches_the_stationary_variance_formula():
+    """SGD on f = (x^2 + 20 y^2)/2 with gradient noise sigma: mean f = sum eta sigma^2 / (2 (2 - eta lambda))."""
+    lam, sigma = np.array([1.0, 20.0]), 3.0
+    for lr in [0.05, 0.005]:
+        r = np.random.default_rng(3)
+        W = np.zeros((4000, 2))
+        for _ in range(2000):
+            W = W - lr * (W * lam + sigma * r.standard_normal(W.shape))
+        measured = 0.5 * (lam * W ** 2).sum(1).mean()
+        assert measured == pytest.approx(sum(lr * sigma ** 2 / (2 * (2 - lr * l)) for l in lam), rel=0.08)
+
+
+def test_radam_thresholds_differ_at_one_step_only():
+    """PyTorch's rho_t > 5 against the paper's (and deck 004's) rho_t > 4, beta2 = 0.999: only t = 5 differs."""
+    b2 = 0.999
+    rho_inf = 2 / (1 - b2) - 1
+    rho = [rho_inf - 2 * t * b2 ** t / (1 - b2 ** t) for t in range(1, 50)]
+    differ = [t for t, r in zip(range(1, 50), rho) if (r > 4) != (r > 5)]
+    assert differ == [5]
+    g = np.full(2, 1e-3)
+    cfg = {"learning_rate": 1.0}
+    w = np.zeros(2)
+    for _ in range(5):
+        w_prev = w
+        w, cfg = ref.radam(w, g, cfg)
+    np.testing.assert_allclose(w - w_prev, -g)            # t = 5: PyTorch's un-adapted step lr * m_hat
+
+
+def test_sparse_features_adagrad_beats_sgd_on_rare_weights():
+    """The notebook's sparse-feature regression, smaller: AdaGrad learns the rare weights far better than SGD's best."""
+    r = np.random.default_rng(0)
+    p_on = np.r_[np.full(50, 0.5), np.full(50, 0.005)]
+    X = (r.random((20000, 100)) < p_on).astype(float)
+    w_true = r.uniform(0.5, 1.5, 100) * r.choice([-1, 1], 100)
+    y = X @ w_true + 0.1 * r.standard_normal(20000)
+
+    def rare_error(rule, lr):
+        w, cfg, rr = np.zeros(100), {"learning_rate": lr}, np.random.default_rng(1)
+        with np.errstate(all="ignore"):
+            for _ in range(3000):
+                idx = rr.integers(0, 20000, 10)
+                w, cfg = rule(w, X[idx].T @ (X[idx] @ w - y[idx]) / 10, cfg)
+        e = np.abs(w - w_true)[50:].mean()
+        return e if np.isfinite(e) else np.inf
+    sgd_best = min(rare_error(ref.sgd, lr) for lr in [0.01, 0.03, 0.1, 0.3])
+    adagrad_best = min(rare_error(ref.adagrad, lr) for lr in [0.03, 0.1, 0.3, 1.0])
+    assert adagrad_best < sgd_best / 5
+
+
+def test_bfgs_inverse_update_has_rank_two():
+    r = np.random.default_rng(5)
+    M = r.standard_normal((6, 6))
+    hess = M @ M.T + 0.5 * np.eye(6)
+    s = r.standard_normal(6)
+    y = hess @ s
+    rho = 1 / (y @ s)
+    H = np.eye(6)
+    H_new = (np.eye(6) - rho * np.outer(s, y)) @ H @ (np.eye(6) - rho * np.outer(y, s)) + rho * np.outer(s, s)
+    assert np.linalg.matrix_rank(H_new - H) == 2
+    np.testing.assert_allclose(H_new @ y, s, atol=1e-12)

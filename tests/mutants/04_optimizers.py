@@ -108,11 +108,17 @@ MUTANTS = {
         "        v_hat = config['v'] / (1 - config['beta2'] ** t)\n"
         "    config['t'] = t + 1\n"
         "    return w - config['learning_rate'] * m_hat / (np.sqrt(v_hat) + config['epsilon']), config\n",
-        # beta2 default 0.99 (a slide typo)
+        # beta2 default 0.99 (a common typo: RMSProp's decay_rate)
         "_right_adam2 = adam\n"
         "def adam(w, dw, config=None):\n"
         "    config = {} if config is None else config\n"
         "    config.setdefault('beta2', 0.99)\n"
         "    return _right_adam2(w, dw, config)\n",
+        # beta2 default 0.9 (deck 001's Adam slide, Goodfellow's algorithm with rho_2 = 0.9)
+        "_right_adam3 = adam\n"
+        "def adam(w, dw, config=None):\n"
+        "    config = {} if config is None else config\n"
+        "    config.setdefault('beta2', 0.9)\n"
+        "    return _right_adam3(w, dw, config)\n",
     ],
 }

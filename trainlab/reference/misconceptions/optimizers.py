@@ -105,6 +105,17 @@ def nesterov_cs231n_form(w, dw, config=None):
     return w - mu * v_prev + (1 + mu) * v, config
 
 
+def nesterov_old_buffer(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    mu = config["momentum"]
+    b = config.get("velocity", np.zeros_like(w))
+    next_w = w - config["learning_rate"] * (dw + mu * b)        # the look-ahead term with the buffer before its update
+    config["velocity"] = mu * b + dw
+    return next_w, config
+
+
 # -- 2.4 AdaGrad and 2.5 RMSProp ----------------------------------------------------------------------
 
 def adagrad_eps_inside(w, dw, config=None):
@@ -239,7 +250,7 @@ def adam_moments_not_saved(w, dw, config=None):
 
 def adam_beta2_099(w, dw, config=None):
     config = {} if config is None else config
-    config.setdefault("beta2", 0.99)                            # a slide typo
+    config.setdefault("beta2", 0.99)                            # a common typo (RMSProp's decay_rate)
     config = _defaults(config)
     t = config["t"] = config.get("t", 0) + 1
     config["m"] = config["beta1"] * config.get("m", np.zeros_like(w)) + (1 - config["beta1"]) * dw
@@ -247,6 +258,12 @@ def adam_beta2_099(w, dw, config=None):
     m_hat = config["m"] / (1 - config["beta1"] ** t)
     v_hat = config["v"] / (1 - config["beta2"] ** t)
     return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
+
+
+def adam_beta2_09(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("beta2", 0.9)                             # deck 001's Adam slide (rho_2 = 0.9)
+    return adam_beta2_099(w, dw, config)
 
 
 # -- 3. AdamW, RAdam, Lookahead -----------------------------------------------------------------------
@@ -387,6 +404,9 @@ CATALOGUE = {
            {"nesterov": nesterov_lookahead_without_momentum}),
         _e("2.3", "Nesterov's velocity not saved into config", "Write config['velocity'] = v back",
            {"nesterov": nesterov_velocity_not_saved}),
+        _e("2.3", "Nesterov's look-ahead term with the buffer before its update",
+           "Update the buffer first (v = momentum * v + dw), then step with dw + momentum * (the new v): "
+           "the derivation's b_new, not b", {"nesterov": nesterov_old_buffer}),
         _e("2.3", "the lecture's Nesterov form with its own velocity",
            "This notebook follows torch.optim.SGD(nesterov=True): v = momentum * v + dw; "
            "w - learning_rate * (dw + momentum * v)", {"nesterov": nesterov_cs231n_form}),
@@ -427,6 +447,8 @@ CATALOGUE = {
            {"adam": adam_moments_not_saved}),
         _e("2.6", "Adam with the default beta2 = 0.99", "Adam's defaults: beta1 = 0.9, beta2 = 0.999",
            {"adam": adam_beta2_099}),
+        _e("2.6", "Adam with the default beta2 = 0.9 (deck 001's slide)", "Adam's defaults: beta1 = 0.9, beta2 = 0.999",
+           {"adam": adam_beta2_09}),
     ],
     "test_adamw": [
         _e("3", "AdamW written as Adam with L2 in the gradient",
