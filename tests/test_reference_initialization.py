@@ -117,3 +117,46 @@ def test_constant_init_gives_identical_gradients():
     weights = [init.constant_init(5, 4, 0.3), init.constant_init(4, 3, 0.3)]
     hs = init.forward_activations(X, weights, "tanh")
     assert np.all(hs[0] == hs[0][:, :1]) and np.all(hs[1] == hs[1][:, :1])   # all units of a layer equal
+
+
+@pytest.mark.parametrize("fan_in, fan_out, gain", [(7, 4, 1.0), (4, 7, 1.0), (6, 6, 5 / 3), (1, 3, 2.0), (200, 50, 0.5)])
+def test_orthogonal_init_is_orthonormal_times_gain(fan_in, fan_out, gain):
+    W = init.orthogonal_init(fan_in, fan_out, gain=gain, rng=np.random.default_rng(1))
+    assert W.shape == (fan_in, fan_out)
+    G = W.T @ W if fan_in >= fan_out else W @ W.T
+    np.testing.assert_allclose(G, gain ** 2 * np.eye(min(fan_in, fan_out)), atol=1e-12)
+
+
+def test_orthogonal_init_draw_order_and_sign_fix():
+    """W is the unique Q of A = Q R with R's diagonal positive, A = rng.standard_normal((max, min)): Gram-Schmidt's Q."""
+    for fan_in, fan_out in [(6, 3), (3, 6), (5, 5)]:
+        W = init.orthogonal_init(fan_in, fan_out, rng=np.random.default_rng(2))
+        A = np.random.default_rng(2).standard_normal((max(fan_in, fan_out), min(fan_in, fan_out)))
+        Q = W if fan_in >= fan_out else W.T
+        R = Q.T @ A
+        np.testing.assert_allclose(np.tril(R, -1), 0, atol=1e-12)
+        assert np.all(np.diag(R) > 0)
+        # classical Gram-Schmidt on the same draw gives the same matrix
+        G = np.zeros_like(A)
+        for j in range(A.shape[1]):
+            v = A[:, j] - G[:, :j] @ (G[:, :j].T @ A[:, j])
+            G[:, j] = v / np.linalg.norm(v)
+        np.testing.assert_allclose(Q, G, atol=1e-10)
+
+
+def test_orthogonal_init_matches_torch_recipe_on_the_same_matrix():
+    """torch.nn.init.orthogonal_ = QR + sign fix of a (max, min) Gaussian matrix; fed our draw, it gives our matrix."""
+    A = np.random.default_rng(3).standard_normal((9, 4))
+    q, r = torch.linalg.qr(torch.from_numpy(A))
+    q = (q * torch.diag(r, 0).sign()).numpy()
+    np.testing.assert_allclose(init.orthogonal_init(9, 4, rng=np.random.default_rng(3)), q, atol=1e-12)
+    np.testing.assert_allclose(init.orthogonal_init(4, 9, rng=np.random.default_rng(3)), q.T, atol=1e-12)
+
+
+def test_orthogonal_keeps_every_length_in_a_deep_linear_net():
+    r = np.random.default_rng(4)
+    X = r.standard_normal((20, 64))
+    h = X
+    for _ in range(30):
+        h = h @ init.orthogonal_init(64, 64, rng=r)
+    np.testing.assert_allclose(np.linalg.norm(h, axis=1), np.linalg.norm(X, axis=1), rtol=1e-10)

@@ -3,12 +3,13 @@
     plot_curves(curves, xlabel, ylabel, title)     several named 1-D curves on one axis
     plot_functions(x, funcs, title)                 named y = f(x) curves (activations, schedules...)
     layer_histograms(values, title)                 one histogram per layer, in a row
+    layer_histogram_grid(rows, layers, title)       rows of per-layer histograms (one row per setting)
     show_images(images, titles)                     a row/grid of (H, W[, C]) images in [0, 1]
 """
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["plot_curves", "plot_functions", "layer_histograms", "show_images", "new_axes"]
+__all__ = ["plot_curves", "plot_functions", "layer_histograms", "layer_histogram_grid", "show_images", "new_axes"]
 
 
 def new_axes(ax=None, figsize=(6, 4)):
@@ -75,4 +76,31 @@ def show_images(images, titles=None, ncols=None, size=2.2, suptitle=None):
     if suptitle:
         fig.suptitle(suptitle)
     plt.tight_layout()
+    return axes
+
+
+def layer_histogram_grid(rows, layers, title=None, bins=40, xlabel="activation", panel=(2.6, 2.0), fontsize=10):
+    """A readable grid of per-layer histograms: one row per setting, one column per chosen layer.
+
+    rows: list of dicts with "label" (the row's name), "values" (list of per-layer arrays, layer 1 first),
+    and optionally "range" (the histogram's x range) and "logy" (a log count axis, e.g. for ReLU's spike at 0).
+    layers: the 1-based layer numbers to show (e.g. [1, 2, 4, 7, 10]). Text is ``fontsize`` points (>= 9).
+    """
+    nr, nc = len(rows), len(layers)
+    fig, axes = plt.subplots(nr, nc, figsize=(panel[0] * nc + 1.2, panel[1] * nr + 0.8), squeeze=False)
+    for r, row in enumerate(rows):
+        for c, layer in enumerate(layers):
+            ax, v = axes[r, c], np.ravel(row["values"][layer - 1])
+            ax.hist(v, bins=bins, range=row.get("range"), color="C0" if r % 2 == 0 else "C1")
+            if row.get("logy"):
+                ax.set_yscale("log")
+            ax.set_title(f"layer {layer}: std {v.std():.2g}", fontsize=fontsize)
+            ax.tick_params(labelsize=fontsize - 1)
+            ax.set_yticks([]) if not row.get("logy") else ax.tick_params(axis="y", labelleft=False)
+            if r == nr - 1 or row.get("range") != rows[min(r + 1, nr - 1)].get("range"):
+                ax.set_xlabel(xlabel, fontsize=fontsize)
+        axes[r, 0].set_ylabel(row["label"], fontsize=fontsize + 1, fontweight="bold")
+    if title:
+        fig.suptitle(title, fontsize=fontsize + 2)
+    fig.tight_layout()
     return axes

@@ -178,3 +178,34 @@ def test_gradient_statistics(student):
         Wh = [hrng.standard_normal((a, b)) * 0.7 for a, b in zip(dims[:-1], dims[1:])]
         grading.check_function(student.gradient_statistics, ref.gradient_statistics, Xh, Wh, nl, hrng.standard_normal((8, dims[-1])))
     _ = grading.numpy_only(student.gradient_statistics, Xh, Wh, "relu", hrng.standard_normal((8, dims[-1])))
+
+
+def test_orthogonal_init(student):
+    """orthogonal_init: shape, orthonormality times gain, the draw order (R = Q.T A upper triangular, positive diagonal) (2 points)"""
+    for fan_in, fan_out, gain in [(7, 4, 1.0), (4, 7, 1.0), (6, 6, 5 / 3), (300, 100, 0.5), (1, 5, 2.0)]:
+        W = student.orthogonal_init(fan_in, fan_out, gain=gain, rng=np.random.default_rng(8))
+        grading.check(isinstance(W, np.ndarray) and W.shape == (fan_in, fan_out),
+                      f"orthogonal_init({fan_in}, {fan_out}) must return an array of shape {(fan_in, fan_out)}, got {np.shape(W)}.")
+        Q = W / gain if fan_in >= fan_out else (W / gain).T
+        grading.check_close(f"orthogonal_init({fan_in}, {fan_out}, gain={gain:.3g}): Q.T @ Q with Q = W / gain "
+                            f"({'columns' if fan_in >= fan_out else 'rows'} of W)", Q.T @ Q, np.eye(Q.shape[1]), atol=1e-10)
+        A = np.random.default_rng(8).standard_normal(Q.shape)
+        R = Q.T @ A
+        grading.check(np.allclose(np.tril(R, -1), 0, atol=1e-9),
+                      f"orthogonal_init({fan_in}, {fan_out}): Q is not the Q of the QR of rng.standard_normal({Q.shape}) "
+                      "(Q.T @ A is not upper triangular): check the draw's shape and order.")
+        grading.check(np.all(np.diag(R) > 0), f"orthogonal_init({fan_in}, {fan_out}): Q.T @ A has a negative diagonal entry: "
+                      "multiply column j of Q by the sign of R[j, j] (the sign fix).")
+    grading.check(student.orthogonal_init(5, 3).shape == (5, 3), "orthogonal_init must work without rng (rng=None).")
+    # the reference, drawn from identically seeded generators, on fresh shapes, gains and seeds
+    for seed, (fi, fo, g) in zip([2251, 2252, 2253, 2254, 2255, 2256],
+                                 [(9, 4, 1.0), (3, 11, 1.0), (16, 16, 1.0), (1, 1, 0.7), (50, 2, 5 / 3), (2, 40, np.sqrt(2))]):
+        grading.check_close(f"orthogonal_init({fi}, {fo}, gain={g:.4g}) with seed {seed}",
+                            student.orthogonal_init(fi, fo, gain=g, rng=np.random.default_rng(seed)),
+                            ref.orthogonal_init(fi, fo, gain=g, rng=np.random.default_rng(seed)))
+    grading.check_close("orthogonal_init default gain", student.orthogonal_init(6, 5, rng=np.random.default_rng(2257)),
+                        ref.orthogonal_init(6, 5, rng=np.random.default_rng(2257)))
+    r_s, r_r = np.random.default_rng(2258), np.random.default_rng(2258)       # the generator advances by one draw
+    student.orthogonal_init(5, 3, rng=r_s), ref.orthogonal_init(5, 3, rng=r_r)
+    grading.check_close("the generator after orthogonal_init(5, 3, rng) (one draw of 15 numbers)", r_s.random(3), r_r.random(3))
+    grading.numpy_only(student.orthogonal_init, 4, 3, rng=np.random.default_rng(0))

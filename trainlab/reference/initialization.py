@@ -13,6 +13,7 @@ the same matrix everywhere:
     xavier_init(fan_in, fan_out)                       std = 1 / sqrt(fan_in)          (Glorot & Bengio 2010)
     xavier_uniform_init(fan_in, fan_out)               bound = sqrt(6) / sqrt(fan_in + fan_out)
     kaiming_init(fan_in, fan_out)                      std = sqrt(2 / fan_in)          (He et al. 2015, for ReLU)
+    orthogonal_init(fan_in, fan_out, gain=1.0)         gain * a random orthogonal matrix (Saxe et al. 2014), see its docstring
 
     forward_activations(X, weights, nonlinearity)      every layer's output, a list
     layer_statistics(X, weights, nonlinearity)         (means, stds) of each layer's output
@@ -51,6 +52,27 @@ def xavier_uniform_init(fan_in, fan_out, rng=None):
 def kaiming_init(fan_in, fan_out, rng=None):
     """Gaussian weights with std sqrt(2 / fan_in): ReLU zeroes half of its inputs, so double the variance."""
     return _rng(rng).standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)
+
+
+def orthogonal_init(fan_in, fan_out, gain=1.0, rng=None):
+    """gain times a random (fan_in, fan_out) matrix with orthonormal columns (fan_in >= fan_out) or rows.
+
+    The draw order (as torch.nn.init.orthogonal_, in our (fan_in, fan_out) layout), so a seed fixes the matrix:
+        n, k = max(fan_in, fan_out), min(fan_in, fan_out)
+        A = rng.standard_normal((n, k))                     one call
+        Q, R = np.linalg.qr(A)                              reduced QR: Q (n, k), R (k, k) upper triangular
+        Q = Q * sign(diag(R))                               sign fix: column j times the sign of R[j, j]
+        W = Q if fan_in >= fan_out else Q.T                 then W * gain
+    With the sign fix Q is the unique factor with a positive diagonal of R (Gram-Schmidt's), so any correct
+    QR gives the same matrix, and the result is uniformly (Haar) distributed over orthonormal matrices.
+    Then W.T @ W = gain**2 I (fan_in >= fan_out) or W @ W.T = gain**2 I (fan_in < fan_out).
+    """
+    n, k = max(fan_in, fan_out), min(fan_in, fan_out)
+    A = _rng(rng).standard_normal((n, k))
+    Q, R = np.linalg.qr(A)
+    Q = Q * np.where(np.diag(R) < 0, -1.0, 1.0)
+    W = Q if fan_in >= fan_out else Q.T
+    return gain * W
 
 
 def _activate(z, nonlinearity):

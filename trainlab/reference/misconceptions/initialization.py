@@ -192,12 +192,61 @@ def _init(name, advice, wrong, **more):
     return dict({"name": name, "advice": advice, "section": "3", "wrong": wrong}, **more)
 
 
+
+# -- 6. orthogonal init -------------------------------------------------------------------------------
+
+def _orth_q(A):
+    Q, R = np.linalg.qr(A)
+    return Q * np.where(np.diag(R) < 0, -1.0, 1.0)
+
+
+def orthogonal_init_no_sign_fix(fan_in, fan_out, gain=1.0, rng=None):
+    n, k = max(fan_in, fan_out), min(fan_in, fan_out)
+    Q, _ = np.linalg.qr(_rng(rng).standard_normal((n, k)))
+    return gain * (Q if fan_in >= fan_out else Q.T)
+
+
+def orthogonal_init_torch_layout(fan_in, fan_out, gain=1.0, rng=None):
+    # torch's (out, in) draw, transposed when out < in, then QR: other numbers for the same seed
+    A = _rng(rng).standard_normal((fan_out, fan_in))
+    if fan_out < fan_in:
+        A = A.T
+    Q = _orth_q(A)
+    if fan_out < fan_in:
+        Q = Q.T
+    return gain * Q.T
+
+
+def orthogonal_init_svd(fan_in, fan_out, gain=1.0, rng=None):
+    n, k = max(fan_in, fan_out), min(fan_in, fan_out)
+    U, _, Vt = np.linalg.svd(_rng(rng).standard_normal((n, k)), full_matrices=False)
+    Q = U @ Vt
+    return gain * (Q if fan_in >= fan_out else Q.T)
+
+
+def orthogonal_init_gain_squared(fan_in, fan_out, gain=1.0, rng=None):
+    n, k = max(fan_in, fan_out), min(fan_in, fan_out)
+    Q = _orth_q(_rng(rng).standard_normal((n, k)))
+    return gain ** 2 * (Q if fan_in >= fan_out else Q.T)
+
+
+def orthogonal_init_complete_qr(fan_in, fan_out, gain=1.0, rng=None):
+    # a square (n, n) draw and the complete Q, cut to shape: orthonormal, but other numbers
+    n, k = max(fan_in, fan_out), min(fan_in, fan_out)
+    Q = _orth_q(_rng(rng).standard_normal((n, n)))[:, :k]
+    return gain * (Q if fan_in >= fan_out else Q.T)
+
+
 def _stats(name, advice, wrong, **more):
     return dict({"name": name, "advice": advice, "section": "4", "wrong": wrong}, **more)
 
 
 TRANSPOSED = ("Draw rng.standard_normal((fan_in, fan_out)) directly, in one call: the same seed must give the "
               "same matrix as everyone else's, and a (fan_out, fan_in) draw transposed holds other numbers")
+
+def _orth(name, advice, wrong, **more):
+    return dict({"name": name, "advice": advice, "section": "6", "wrong": wrong}, **more)
+
 
 CATALOGUE = {
     "test_constant_init": [
@@ -288,5 +337,22 @@ CATALOGUE = {
         _stats("ReLU's local gradient as H >= 0 (every unit passes the gradient)",
                "ReLU's f'(Z) is 1 where Z > 0, i.e. where H > 0, and 0 elsewhere",
                {"gradient_statistics": gradient_statistics_relu_ge}),
+    ],
+    "test_orthogonal_init": [
+        _orth("orthogonal_init without the sign fix",
+              "Multiply column j of Q by the sign of R[j, j]: QR is unique only up to these signs, and the fix makes "
+              "R's diagonal positive (and the matrix uniformly distributed)",
+              {"orthogonal_init": orthogonal_init_no_sign_fix}, specific=True),
+        _orth("orthogonal_init drawn in torch's (fan_out, fan_in) layout",
+              "Draw A = rng.standard_normal((max(fan_in, fan_out), min(fan_in, fan_out))) in one call and take its QR",
+              {"orthogonal_init": orthogonal_init_torch_layout}),
+        _orth("orthogonal_init from the SVD (U @ Vt) instead of the QR",
+              "U @ Vt is orthogonal too, but a different matrix: use Q of np.linalg.qr(A), with the sign fix",
+              {"orthogonal_init": orthogonal_init_svd}),
+        _orth("orthogonal_init scaled by gain squared",
+              "Multiply Q by gain: then W.T @ W = gain**2 I", {"orthogonal_init": orthogonal_init_gain_squared}),
+        _orth("orthogonal_init from a square (n, n) draw and the complete Q",
+              "Draw A of shape (max, min) and take the reduced QR (np.linalg.qr's default)",
+              {"orthogonal_init": orthogonal_init_complete_qr}),
     ],
 }
