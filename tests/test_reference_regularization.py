@@ -138,3 +138,64 @@ def test_expectation_over_masks_equals_test_output():
     probs = np.prod(np.where(masks, p, 1 - p), axis=1)
     expected = np.sum(probs * ((masks * x / p) @ w))
     np.testing.assert_allclose(expected, x @ w, rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape,c", [((6, 5), 1.0), ((20, 3), 2.5), ((4, 1), 0.1), ((1, 7), 0.5)])
+def test_max_norm_matches_torch_renorm_on_columns(shape, c):
+    W = np.random.default_rng(7).standard_normal(shape)
+    W[:, 0] *= 1e-3                                          # one column well inside the ball
+    before = W.copy()
+    out = R.max_norm(W, c)
+    np.testing.assert_array_equal(W, before)                 # not in place
+    np.testing.assert_allclose(out, torch.renorm(torch.tensor(W), p=2, dim=1, maxnorm=c).numpy(), rtol=1e-6, atol=1e-12)
+    norms, old = np.linalg.norm(out, axis=0), np.linalg.norm(W, axis=0)
+    assert np.all(norms <= c * (1 + 1e-12))
+    np.testing.assert_allclose(norms[old > c], c, rtol=1e-12)
+    np.testing.assert_array_equal(out[:, old <= c], W[:, old <= c])
+    cos = np.sum(out * W, axis=0) / (norms * old)
+    np.testing.assert_allclose(cos, 1.0, rtol=1e-12)
+
+
+def test_max_norm_zero_column_and_exact_norm():
+    W = np.zeros((3, 2))
+    W[:, 1] = [3.0, 4.0, 0.0]                                # norm 5
+    np.testing.assert_array_equal(R.max_norm(W, 5.0), W)
+    np.testing.assert_allclose(R.max_norm(W, 1.0), [[0, 0.6], [0, 0.8], [0, 0]])
+
+
+def test_stochastic_depth_forward_draw_order_and_scaling():
+    x, res = rng.standard_normal((50, 4)), rng.standard_normal((50, 4))
+    p = 0.7
+    out, cache = R.stochastic_depth_forward(x, res, {"survival_p": p, "mode": "train", "seed": 5})
+    keep = np.random.default_rng(5).random(50) < p
+    np.testing.assert_allclose(out[keep], x[keep] + res[keep] / p, rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(out[~keep], x[~keep])
+    test_out, _ = R.stochastic_depth_forward(x, res, {"survival_p": p, "mode": "test"})
+    np.testing.assert_allclose(test_out, x + res)
+    # the expectation over the draws equals the test-mode output
+    big = np.ones((200_000, 1))
+    o, _ = R.stochastic_depth_forward(0 * big, big, {"survival_p": p, "mode": "train", "seed": 1})
+    assert abs(o.mean() - 1.0) < 5 * np.sqrt((1 - p) / p / big.size)
+
+
+def test_stochastic_depth_backward_gradients_and_4d():
+    x, res = rng.standard_normal((6, 3, 2, 2)), rng.standard_normal((6, 3, 2, 2))
+    param = {"survival_p": 0.5, "mode": "train", "seed": 2}
+    dout = rng.standard_normal(x.shape)
+    out, cache = R.stochastic_depth_forward(x, res, param)
+    dx, dres = R.stochastic_depth_backward(dout, cache)
+    for g, a, i in [(dx, x, 0), (dres, res, 1)]:
+        def f(z, i=i):
+            args = [x, res]
+            args[i] = z
+            return R.stochastic_depth_forward(*args, param)[0]
+        assert gradcheck.rel_error(g, gradcheck.eval_numerical_gradient_array(f, a.copy(), dout)) < 1e-8
+    keep = np.random.default_rng(2).random(6) < 0.5
+    tx, tr = torch.tensor(x, requires_grad=True), torch.tensor(res, requires_grad=True)
+    (tx + tr * torch.tensor(keep / 0.5).reshape(-1, 1, 1, 1)).backward(torch.tensor(dout))
+    np.testing.assert_allclose(dx, tx.grad.numpy())
+    np.testing.assert_allclose(dres, tr.grad.numpy())
+    _, cache = R.stochastic_depth_forward(x, res, {"survival_p": 0.5, "mode": "test"})
+    dx, dres = R.stochastic_depth_backward(dout, cache)
+    np.testing.assert_allclose(dx, dout)
+    np.testing.assert_allclose(dres, dout)

@@ -151,3 +151,33 @@ def test_ema_update_values():
     for _ in range(1000):
         avg = ref.ema_update(avg, 2.0, 0.99)
     assert avg == pytest.approx(2.0, rel=1e-4)
+
+
+def test_polyak_average_matches_torch_swa_and_the_mean():
+    from torch.optim.swa_utils import AveragedModel
+
+    rng = np.random.default_rng(4)
+    lin = torch.nn.Linear(4, 3).double()
+    swa = AveragedModel(lin)                                  # default: the uniform (SWA) average
+    avg, values = None, []
+    for t in range(1, 21):
+        with torch.no_grad():
+            for p in lin.parameters():
+                p.add_(torch.tensor(rng.standard_normal(p.shape)))
+        swa.update_parameters(lin)
+        new = [p.detach().numpy().copy() for p in lin.parameters()]
+        values.append(new)
+        avg = [ref.polyak_average(None if avg is None else a, x, t) for a, x in
+               zip(avg if avg is not None else [None] * len(new), new)]
+    for k, (a, p) in enumerate(zip(avg, swa.module.parameters())):
+        np.testing.assert_allclose(a, p.detach().numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(a, np.mean([v[k] for v in values], axis=0), rtol=1e-12, atol=1e-14)
+
+
+def test_polyak_average_values():
+    assert ref.polyak_average(123.0, 2.0, 1) == 2.0           # t = 1: the first value, avg ignored
+    assert ref.polyak_average(2.0, 5.0, 2) == 3.5
+    assert ref.polyak_average(3.0, 7.0, 3) == pytest.approx(13 / 3)
+    a = np.zeros(3)
+    ref.polyak_average(a, np.ones(3), 2)
+    np.testing.assert_array_equal(a, 0.0)                     # not in place

@@ -185,3 +185,33 @@ def test_ema_update(student):
         grading.check_function(student.ema_update, ref.ema_update, hrng.standard_normal(shape), hrng.standard_normal(shape), decay)
     grading.check_function(student.ema_update, ref.ema_update, 2.5, -1.0, 0.9)
     _ = grading.numpy_only(student.ema_update, hrng.standard_normal(3), hrng.standard_normal(3), 0.9)
+
+
+def test_polyak_average(student):
+    """polyak_average: next to torch's AveragedModel (uniform average) over 20 updates, the mean, t = 1 (1 point)"""
+    rng = np.random.default_rng(55)
+    from torch.optim.swa_utils import AveragedModel
+    layer = torch.nn.Linear(4, 3).double()
+    swa_model = AveragedModel(layer)                                  # default: the uniform (SWA) average
+    ours = [np.zeros(p.shape) for p in layer.parameters()]            # ignored at t = 1
+    for t in range(1, 21):
+        with torch.no_grad():
+            for p in layer.parameters():
+                p.add_(torch.tensor(rng.standard_normal(p.shape)))
+        swa_model.update_parameters(layer)
+        ours = [student.polyak_average(a, p.detach().numpy().copy(), t) for a, p in zip(ours, layer.parameters())]
+    grading.check_close("polyak_average: the averaged weight and bias after 20 updates (vs AveragedModel)", ours,
+                        [p.detach().numpy() for p in swa_model.module.parameters()], RTOL, ATOL)
+    values, avg = [3.0, -1.0, 4.0, 1.0, 5.0], 0.0
+    for t, v in enumerate(values, 1):
+        avg = student.polyak_average(avg, v, t)
+    grading.check_close("polyak_average over 3, -1, 4, 1, 5 (their mean)", avg, 2.4, rtol=1e-12, atol=1e-15)
+    grading.check_close("polyak_average(123.0, 2.0, 1) (t = 1: the first value; avg is ignored)",
+                        student.polyak_average(123.0, 2.0, 1), 2.0)
+    hrng = np.random.default_rng(5502)
+    for shape, t in [((5,), 2), ((3, 4), 7), ((1, 1), 1), ((2, 3, 2), 1000), ((4,), 1)]:
+        grading.check_function(student.polyak_average, ref.polyak_average, hrng.standard_normal(shape),
+                               hrng.standard_normal(shape), t)
+    grading.check_function(student.polyak_average, ref.polyak_average, 1e8 * hrng.standard_normal(3), hrng.standard_normal(3), 3)
+    grading.check_function(student.polyak_average, ref.polyak_average, 2.5, -1.0, 4)
+    _ = grading.numpy_only(student.polyak_average, hrng.standard_normal(3), hrng.standard_normal(3), 3)

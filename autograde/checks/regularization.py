@@ -170,3 +170,68 @@ def test_dropconnect(student):
     grading.check_close("dropconnect without a seed: out vs the kept weights found from dW", out, xh @ (Wh * kept / 0.5) + bh)
     grading.numpy_only(student.dropconnect_forward, *args, {"p": 0.5, "mode": "train", "seed": 1})
     _ = grading.numpy_only(student.dropconnect_backward, hrng.standard_normal((n, m)), student.dropconnect_forward(*args, cfg)[1])
+
+
+def test_max_norm(student):
+    """max_norm: next to torch.renorm on the columns, norms at most c, small columns unchanged (2 points)"""
+    rng = np.random.default_rng(65)   # this cell's own random numbers
+    import torch
+    W = rng.standard_normal((6, 5))
+    W[:, 1] *= 0.05                                              # a unit whose weights are well inside the ball
+    out = student.max_norm(W, 1.0)
+    grading.check_close("max_norm(W, 1.0) (vs torch.renorm(W, p=2, dim=1, maxnorm=1.0): each column)", out,
+                        torch.renorm(torch.tensor(W), p=2, dim=1, maxnorm=1.0).numpy(), rtol=1e-6, atol=1e-12)
+    norms = np.sqrt(np.sum(np.asarray(out) ** 2, axis=0))
+    grading.check(np.all(norms <= 1.0 + 1e-9), f"max_norm(W, 1.0): the column norms are {norms.round(4)}; every unit's "
+                  "incoming weight vector (a column of W, shape (fan_in, fan_out)) must have norm at most c.")
+    grading.check_close("max_norm(W, 1.0): column 1 (norm below c) unchanged", np.asarray(out)[:, 1], W[:, 1])
+    grading.check_close("max_norm([[3, 0.3], [4, 0.4]], 1.0)", student.max_norm(np.array([[3.0, 0.3], [4.0, 0.4]]), 1.0),
+                        np.array([[0.6, 0.3], [0.8, 0.4]]))
+    hrng = np.random.default_rng(1605)
+    for shape, c in [((3, 4), 0.5), ((1, 1), 2.0), ((10, 1), 1.0), ((1, 8), 0.3), ((64, 32), 3.0), ((5, 5), 100.0)]:
+        grading.check_function(student.max_norm, ref.max_norm, hrng.standard_normal(shape), c)
+    grading.check_function(student.max_norm, ref.max_norm, 1e6 * hrng.standard_normal((4, 3)), 1.5)
+    Wz = hrng.standard_normal((4, 3))
+    Wz[:, 2] = 0.0
+    grading.check_function(student.max_norm, ref.max_norm, Wz, 0.5)
+    _ = grading.numpy_only(student.max_norm, hrng.standard_normal((4, 3)), 1.0)
+
+
+def test_stochastic_depth(student):
+    """Stochastic depth: numerical gradients with a fixed seed, PyTorch, the draw per example, test mode (3 points)"""
+    rng = np.random.default_rng(66)   # this cell's own random numbers
+    x, res = rng.standard_normal((8, 5)), rng.standard_normal((8, 5))
+    param = {"survival_p": 0.6, "mode": "train", "seed": 4}
+    grading.check_gradients(student.stochastic_depth_forward, student.stochastic_depth_backward, [x, res],
+                            kwargs={"sd_param": param}, names=["dx", "dresidual"])
+    keep = np.random.default_rng(4).random(8) < 0.6
+    out, cache = student.stochastic_depth_forward(x, res, param)
+    dout = rng.standard_normal(x.shape)
+    grading.check_torch("stochastic depth, seed 4 (out, (dx, dresidual))", (out, student.stochastic_depth_backward(dout, cache)),
+                        lambda x, r: x + r * torchcheck.to_torch(keep[:, None] / 0.6), [x, res], dout)
+    out, cache = student.stochastic_depth_forward(x, res, {"survival_p": 0.6, "mode": "test"})
+    grading.check_close("stochastic_depth_forward in test mode (x + residual)", out, x + res)
+    grading.check_close("stochastic_depth_backward in test mode (dout, dout)", student.stochastic_depth_backward(dout, cache),
+                        (dout, dout))
+    big = np.ones((20000, 3))
+    out, cache = student.stochastic_depth_forward(0 * big, big, {"survival_p": 0.3, "mode": "train"})   # no seed
+    kept_rows = np.asarray(out)[:, 0] != 0
+    grading.check(np.all(np.asarray(out) == np.asarray(out)[:, :1]), "stochastic_depth_forward: one draw per example "
+                  "(row): an example keeps or drops its whole residual branch.")
+    grading.check(abs(kept_rows.mean() - 0.3) < 0.02, f"stochastic_depth_forward with survival_p = 0.3 kept the branch "
+                  f"of {kept_rows.mean():.3f} of the examples; expected about 0.3.")
+    dx, dres = student.stochastic_depth_backward(2 * big, cache)
+    grading.check_close("stochastic_depth_backward without a seed (the forward's draw, from the cache): dresidual",
+                        dres, 2 * kept_rows[:, None] / 0.3 + 0 * big)
+    grading.check_close("stochastic_depth_backward without a seed: dx (the identity path)", dx, 2 * big)
+    hrng = np.random.default_rng(1606)
+    for shape, p, seed in [((1, 3), 0.5, 0), ((9, 4), 0.8, 17), ((5, 2, 3, 3), 0.5, 7), ((6,), 0.25, 3), ((7, 2), 1.0, 1)]:
+        args = [hrng.standard_normal(shape), hrng.standard_normal(shape)]
+        for mode in ["train", "test"]:
+            cfg = {"survival_p": p, "mode": mode, "seed": seed}
+            grading.check_forward(student.stochastic_depth_forward, ref.stochastic_depth_forward, *args, cfg)
+            grading.check_backward(student.stochastic_depth_forward, student.stochastic_depth_backward,
+                                   ref.stochastic_depth_forward, ref.stochastic_depth_backward, args, {"sd_param": cfg},
+                                   names=["dx", "dresidual"])
+    grading.numpy_only(student.stochastic_depth_forward, *args, {"survival_p": 0.5, "mode": "train", "seed": 1})
+    _ = grading.numpy_only(student.stochastic_depth_backward, args[0], student.stochastic_depth_forward(*args, cfg)[1])

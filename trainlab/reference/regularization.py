@@ -102,3 +102,49 @@ def dropconnect_backward(dout, cache):
     """Returns dx (N, D), dW (D, M), db (M,): the gradient reaches only the kept weights, scaled by 1/p."""
     x, W_used, scale = cache
     return dout @ W_used.T, (x.T @ dout) * scale, dout.sum(axis=0)
+
+
+def max_norm(W, c):
+    """Max-norm constraint (Srivastava et al., 2014): each unit's incoming weight vector has L2 norm at most c.
+
+    W: (fan_in, fan_out), as everywhere in this course (out = x @ W + b), so unit j's incoming weights are the
+    column W[:, j]. Columns whose norm exceeds c are rescaled to norm exactly c (direction kept); the others
+    are unchanged. Returns a new array (W is not changed). As torch.renorm(W, p=2, dim=1, maxnorm=c), up to
+    torch's 1e-7 in the denominator. Applied after every update step (projected gradient descent).
+    """
+    norms = np.sqrt(np.sum(W * W, axis=0, keepdims=True))
+    scale = np.where(norms > c, c / np.where(norms > 0, norms, 1.0), 1.0)
+    return W * scale
+
+
+def _survival_mask(n, survival_p, seed):
+    """One draw per example, in batch order: default_rng(seed).random(n) < survival_p (True = keep the branch)."""
+    return np.random.default_rng(seed).random(n) < survival_p
+
+
+def stochastic_depth_forward(x, residual, sd_param):
+    """Stochastic depth (Huang et al., 2016) for one residual block, out = x + branch, per example, inverted scaling.
+
+    x: (N, ...) the block's input (the identity path); residual: the residual branch's output F(x), x's shape.
+    sd_param: dict with "survival_p" (probability of keeping the branch, 0 < survival_p <= 1), "mode"
+    ("train" or "test"), optional "seed". In train mode each example n keeps its branch with probability
+    survival_p: keep = default_rng(seed).random(N) < survival_p (one draw per example, in batch order; a fresh
+    generator without a seed); out[n] = x[n] + residual[n] / survival_p if kept, else x[n]. In test mode
+    out = x + residual (the scaling was done in training, as inverted dropout; the paper scales by survival_p
+    at test time instead, which is the same network up to that factor). Returns (out, cache).
+    """
+    p, mode = sd_param["survival_p"], sd_param["mode"]
+    if mode == "train":
+        keep = _survival_mask(x.shape[0], p, sd_param.get("seed"))
+        gate = (keep / p).reshape((-1,) + (1,) * (x.ndim - 1))
+    elif mode == "test":
+        keep, gate = None, np.ones((1,) * x.ndim)
+    else:
+        raise ValueError(f'stochastic depth mode must be "train" or "test", got {mode!r}')
+    return x + residual * gate, (sd_param, gate)
+
+
+def stochastic_depth_backward(dout, cache):
+    """Returns (dx, dresidual): the identity path always passes dout; the branch gets dout * gate (keep / p; 1 in test)."""
+    sd_param, gate = cache
+    return dout.copy(), dout * gate

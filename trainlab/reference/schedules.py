@@ -16,6 +16,7 @@ where torch has it (the value torch's scheduler holds after t calls of scheduler
                                                milestones=[warmup_steps])
     cosine_with_restarts(lr0, t, T0, T_mult)   CosineAnnealingWarmRestarts(T_0=T0, T_mult=T_mult)
     ema_update(avg, x, decay)                  the update of torch.optim.swa_utils.get_ema_multi_avg_fn
+    polyak_average(avg, x, t)                  the uniform running mean of AveragedModel's default (SWA) average
 """
 import numpy as np
 
@@ -102,8 +103,21 @@ def cosine_with_restarts(lr0, t, T0, T_mult=1):
 
 
 def ema_update(avg, x, decay):
-    """One step of an exponential moving average (Polyak averaging of weights): decay * avg + (1 - decay) * x.
+    """One step of an exponential moving average of the weights (EMA; Polyak averaging is the uniform one): decay * avg + (1 - decay) * x.
 
     avg, x: arrays of the same shape (or numbers); decay in [0, 1), e.g. 0.99. Returns the new average.
     """
     return decay * avg + (1 - decay) * x
+
+
+def polyak_average(avg, x, t):
+    """Uniform (Polyak-Juditsky) average of the weights: the running mean of the first t values.
+
+    avg: the mean of the first t - 1 values (ignored when t == 1); x: the t-th value (same shape, or numbers);
+    t: the number of values averaged once x is included (an int >= 1). Returns the mean of all t values, a new
+    array (avg is not changed): every value weighs 1/t, unlike the EMA, where recent values weigh more.
+    As torch.optim.swa_utils.AveragedModel with its default (uniform, SWA) average, whose first update copies.
+    """
+    if t == 1:
+        return x * 1.0
+    return avg + (x - avg) / t

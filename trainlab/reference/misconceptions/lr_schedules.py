@@ -152,6 +152,33 @@ def ema_update_in_place(avg, x, decay):
     return decay * avg + (1 - decay) * x
 
 
+# -- 2.6 the uniform (Polyak) average --------------------------------------------------------------------
+
+def polyak_average_divides_by_t_plus_one(avg, x, t):
+    return avg + (x - avg) / (t + 1)                       # t taken as the count before x
+
+
+def polyak_average_halves(avg, x, t):
+    return x * 1.0 if t == 1 else 0.5 * (avg + x)          # the mean of the old average and the new value
+
+
+def polyak_average_weights_swapped(avg, x, t):
+    return avg / t + (1 - 1 / t) * x                       # the new value weighs (t - 1)/t
+
+
+def polyak_average_sum(avg, x, t):
+    return x * 1.0 if t == 1 else avg * (t - 1) + x        # the running sum, not the mean
+
+
+def polyak_average_in_place(avg, x, t):
+    if t == 1:
+        return x * 1.0
+    if isinstance(avg, np.ndarray):
+        avg += (x - avg) / t
+        return avg
+    return avg + (x - avg) / t
+
+
 def _e(section, name, advice, wrong, **more):
     return dict({"name": name, "advice": advice, "section": section, "wrong": wrong}, **more)
 
@@ -235,5 +262,18 @@ CATALOGUE = {
            {"ema_update": ema_update_no_one_minus}),
         _e("2.5", "ema_update changes avg in place", "Return a new array: decay * avg + (1 - decay) * x",
            {"ema_update": ema_update_in_place}, specific=True),
+    ],
+    "test_polyak_average": [
+        _e("2.6", "the uniform average divided by t + 1 (t counted before the new value)",
+           "t already counts x: the mean of t values is avg + (x - avg) / t, and at t = 1 it is x itself",
+           {"polyak_average": polyak_average_divides_by_t_plus_one}),
+        _e("2.6", "the uniform average as (avg + x) / 2", "Each of the t values weighs 1/t: avg + (x - avg) / t",
+           {"polyak_average": polyak_average_halves}),
+        _e("2.6", "the uniform average with the weights swapped (avg / t + (t - 1) / t * x)",
+           "The old mean stands for t - 1 values: ((t - 1) avg + x) / t", {"polyak_average": polyak_average_weights_swapped}),
+        _e("2.6", "the running sum instead of the mean", "Divide by the number of values t: ((t - 1) avg + x) / t",
+           {"polyak_average": polyak_average_sum}),
+        _e("2.6", "polyak_average changes avg in place", "Return a new array: avg + (x - avg) / t",
+           {"polyak_average": polyak_average_in_place}, specific=True),
     ],
 }

@@ -153,6 +153,77 @@ def dropconnect_backward_dx_unmasked(dout, cache):
     return dout @ W.T, (x.T @ dout) * scale, dout.sum(axis=0)   # dx through all the weights
 
 
+# -- 6. max-norm ----------------------------------------------------------------------------------------
+
+def max_norm_rows(W, c):
+    norms = np.sqrt(np.sum(W * W, axis=1, keepdims=True))      # each input's outgoing weights
+    return W * np.where(norms > c, c / np.where(norms > 0, norms, 1.0), 1.0)
+
+
+def max_norm_clip_entries(W, c):
+    return np.clip(W, -c, c)                                     # each weight, not each unit's vector
+
+
+def max_norm_every_column(W, c):
+    norms = np.sqrt(np.sum(W * W, axis=0, keepdims=True))
+    return W * c / np.where(norms > 0, norms, 1.0)               # also scales up the small columns
+
+
+def max_norm_whole_matrix(W, c):
+    norm = np.sqrt(np.sum(W * W))
+    return W * c / norm if norm > c else W.copy()                # the Frobenius norm of the layer
+
+
+def max_norm_in_place(W, c):
+    norms = np.sqrt(np.sum(W * W, axis=0, keepdims=True))
+    W *= np.where(norms > c, c / np.where(norms > 0, norms, 1.0), 1.0)
+    return W
+
+
+# -- 7. stochastic depth ----------------------------------------------------------------------------------
+
+def _gate(x, p, seed):
+    keep = np.random.default_rng(seed).random(x.shape[0]) < p
+    return keep.reshape((-1,) + (1,) * (x.ndim - 1))
+
+
+def stochastic_depth_forward_no_inverse(x, residual, sd_param):
+    p, mode = sd_param["survival_p"], sd_param["mode"]
+    gate = _gate(x, p, sd_param.get("seed")) * 1.0 if mode == "train" else np.ones((1,) * x.ndim)
+    return x + residual * gate, (sd_param, gate)                 # kept branches not divided by p
+
+
+def stochastic_depth_forward_per_element(x, residual, sd_param):
+    p, mode = sd_param["survival_p"], sd_param["mode"]
+    if mode == "train":
+        gate = (np.random.default_rng(sd_param.get("seed")).random(x.shape) < p) / p   # dropout on the branch
+    else:
+        gate = np.ones((1,) * x.ndim)
+    return x + residual * gate, (sd_param, gate)
+
+
+def stochastic_depth_forward_test_scaled(x, residual, sd_param):
+    p, mode = sd_param["survival_p"], sd_param["mode"]
+    gate = _gate(x, p, sd_param.get("seed")) / p if mode == "train" else p * np.ones((1,) * x.ndim)
+    return x + residual * gate, (sd_param, gate)                 # the paper's test-time p on top of inverted scaling
+
+
+def stochastic_depth_forward_drops_block(x, residual, sd_param):
+    p, mode = sd_param["survival_p"], sd_param["mode"]
+    gate = _gate(x, p, sd_param.get("seed")) / p if mode == "train" else np.ones((1,) * x.ndim)
+    return (x + residual) * gate, (sd_param, gate)               # drops the identity path too
+
+
+def stochastic_depth_backward_dx_gated(dout, cache):
+    sd_param, gate = cache
+    return dout * gate, dout * gate                              # the identity path always passes dout
+
+
+def stochastic_depth_backward_unscaled(dout, cache):
+    sd_param, gate = cache
+    return dout.copy(), dout * (gate != 0)                       # forgets the 1/p of the forward pass
+
+
 def _e(section, name, advice, wrong, **more):
     return dict({"name": name, "advice": advice, "section": section, "wrong": wrong}, **more)
 
@@ -218,5 +289,38 @@ CATALOGUE = {
            {"dropconnect_backward": dropconnect_backward_dw_unmasked}),
         _e("5", "DropConnect's dx through the full weights", "dx = dout @ (W * mask / p).T: the weights the forward pass used",
            {"dropconnect_forward": dropconnect_forward_caches_w, "dropconnect_backward": dropconnect_backward_dx_unmasked}),
+    ],
+    "test_max_norm": [
+        _e("6", "max-norm on the rows of W (each input's outgoing weights)",
+           "W is (fan_in, fan_out): unit j's incoming weights are the column W[:, j]; take norms over axis 0",
+           {"max_norm": max_norm_rows}, specific=True),
+        _e("6", "max-norm as clipping each weight to [-c, c]",
+           "Constrain each unit's whole incoming vector: rescale a column whose L2 norm exceeds c to norm c",
+           {"max_norm": max_norm_clip_entries}),
+        _e("6", "max-norm rescales every column to norm c",
+           "Only columns with norm > c change; the others stay as they are (it is a constraint, not a normalisation)",
+           {"max_norm": max_norm_every_column}),
+        _e("6", "max-norm on the norm of the whole matrix", "One norm per unit (column), not one for the layer",
+           {"max_norm": max_norm_whole_matrix}),
+        _e("6", "max_norm changes W in place", "Return a new array: W * scale", {"max_norm": max_norm_in_place},
+           specific=True),
+    ],
+    "test_stochastic_depth": [
+        _e("7", "stochastic depth without dividing the kept branches by survival_p",
+           "Inverted scaling: a kept branch is residual / survival_p in training, so the test-time block is x + residual",
+           {"stochastic_depth_forward": stochastic_depth_forward_no_inverse}),
+        _e("7", "stochastic depth with one draw per element (dropout on the branch)",
+           "One draw per example: keep = default_rng(seed).random(N) < survival_p; the whole branch of that example "
+           "is kept or dropped", {"stochastic_depth_forward": stochastic_depth_forward_per_element}),
+        _e("7", "stochastic depth scaled by survival_p at test time as well",
+           "With inverted scaling the test-time block is x + residual: nothing to rescale",
+           {"stochastic_depth_forward": stochastic_depth_forward_test_scaled}),
+        _e("7", "stochastic depth drops the identity path too", "Only the residual branch is dropped: out = x + gate * residual",
+           {"stochastic_depth_forward": stochastic_depth_forward_drops_block}),
+        _e("7", "stochastic depth's dx gated like the branch", "The identity path always passes the gradient: dx = dout",
+           {"stochastic_depth_backward": stochastic_depth_backward_dx_gated}),
+        _e("7", "stochastic depth's dresidual without 1/survival_p",
+           "The kept branch was divided by survival_p, so is its gradient: dout * keep / survival_p",
+           {"stochastic_depth_backward": stochastic_depth_backward_unscaled}),
     ],
 }
