@@ -7,7 +7,9 @@ Cell markers (a line of its own):
     # %% [setup]                    read-only code cell (nbgrader restores it when grading); grade_id "setup"
     # %% [readonly:ID]              another read-only code cell
     # %% [solution:ID]              answer cell (### BEGIN SOLUTION / ### END SOLUTION inside)
-    # %% [test:ID:POINTS]           autograded test cell worth POINTS (### BEGIN HIDDEN TESTS inside)
+    # %% [test:ID:POINTS]           autograded test cell worth POINTS (the points come from autograde/checks/)
+    # %% [explain:ID:POINTS]        a written answer graded by hand (markdown; model answer and rubric
+                                    between ### BEGIN SOLUTION / ### END SOLUTION)
     # %%                            ordinary code cell (students may edit; not graded)
 
     python tools/nbauthor.py SRC.py OUT.ipynb      script -> notebook
@@ -65,8 +67,12 @@ def script_to_notebook(text):
         chunks.append((kind, lines))
     for i, (kind, lines) in enumerate(chunks):
         source = "\n".join(lines).strip("\n")
-        if kind == "markdown":
+        if kind == "markdown" or (kind or "").startswith("explain:"):
             cell = nbformat.v4.new_markdown_cell("\n".join(_uncomment(l) for l in source.splitlines()))
+            if kind != "markdown":
+                _, gid, pts = kind.split(":")
+                cell.metadata["nbgrader"] = {"schema_version": 3, "task": False, "grade": True, "solution": True,
+                                             "locked": False, "grade_id": gid, "points": int(pts)}
         else:
             cell = nbformat.v4.new_code_cell(source)
             meta = _meta(kind)
@@ -83,7 +89,7 @@ def notebook_to_script(nb):
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "markdown":
-            out.append("# %% [markdown]")
+            out.append(f"# %% [explain:{meta['grade_id']}:{meta['points']}]" if meta.get("grade") else "# %% [markdown]")
             out.append("\n".join(("# " + l).rstrip() for l in cell.source.splitlines()))
             out.append("")
             continue
