@@ -76,3 +76,19 @@ def test_asks_before_it_tells(assignment):
     checks = judge.load_checks(stem)
     missing = [g for g in predictions if g not in checks]
     assert not missing, f"{assignment}: no check in autograde/checks/{stem}_questions.py for {missing}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_question_names_the_variable_its_answer_cell_sets(assignment):
+    """The release shows `raise NotImplementedError()` in a prediction's answer cell: the question must say
+    which variable to set, in the markdown just above it."""
+    cells = _cells(assignment)
+    for i, cell in enumerate(cells):
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if not (gid.startswith("q_") and gid.endswith("_answer")):
+            continue
+        names = [t.id for node in ast.walk(ast.parse(_python(cell.source))) if isinstance(node, ast.Assign)
+                 for t in node.targets if isinstance(t, ast.Name)]
+        above = next(c.source for c in reversed(cells[:i]) if c.cell_type == "markdown")
+        assert names and all(f"`{n}" in above for n in names if n.startswith(("predicted_", "choice_"))), \
+            f"{assignment}/{gid}: the question above must name `{'`, `'.join(names)}`"
