@@ -266,3 +266,46 @@ def test_no_input_changed_in_place():
     A.pca_color_augment(x, *A.rgb_pca(x), rng), A.mixup(x, y, 1.0, rng), A.cutmix(x, y, 1.0, rng), A.ten_crop(x[0], 4)
     np.testing.assert_array_equal(x, x0)
     np.testing.assert_array_equal(y, y0)
+
+
+# ---------------------------------------------------------------- ResNet's scale augmentation
+
+@pytest.mark.parametrize("shape", [(3, 9, 13, 3), (2, 14, 10, 1), (1, 8, 8, 3)])
+@pytest.mark.parametrize("size", [8, 11, 20])
+def test_resize_shorter_matches_interpolate(shape, size):
+    x = images(*shape, seed=size)
+    _, H, W, _ = shape
+    new = (size, int(size * W / H)) if H <= W else (int(size * H / W), size)
+    out = A.resize_shorter(x, size)
+    expected = F.interpolate(T(x).permute(0, 3, 1, 2), size=new, mode="bilinear", align_corners=False)
+    np.testing.assert_allclose(out, N(expected.permute(0, 2, 3, 1)), rtol=1e-10, atol=1e-12)
+    assert min(out.shape[1:3]) == size
+
+
+@pytest.mark.parametrize("shape,lo,hi,crop", [((6, 9, 13, 3), 9, 12, 8), ((5, 14, 10, 1), 10, 13, 7),
+                                             ((4, 10, 17, 3), 10, 15, 10)])
+def test_scale_augment_replays_with_torch(shape, lo, hi, crop):
+    x = images(*shape, seed=lo)
+    out = A.scale_augment(x, lo, hi, crop, np.random.default_rng(6))
+    n, H, W, _ = shape
+    r = np.random.default_rng(6)
+    L = r.integers(lo, hi + 1, size=n)
+    sizes = [(int(l), int(l * W / H)) if H <= W else (int(l * H / W), int(l)) for l in L]
+    tops = r.integers(0, np.array([h for h, _ in sizes]) - crop + 1)
+    lefts = r.integers(0, np.array([w for _, w in sizes]) - crop + 1)
+    t = T(x).permute(0, 3, 1, 2)
+    expected = torch.stack([F.interpolate(t[i:i + 1], size=hw, mode="bilinear", align_corners=False)[0, :, a:a + crop, b:b + crop]
+                            for i, (hw, a, b) in enumerate(zip(sizes, tops, lefts))])
+    np.testing.assert_allclose(out, N(expected.permute(0, 2, 3, 1)), rtol=1e-10, atol=1e-12)
+    assert out.shape == (n, crop, crop, shape[3])
+
+
+def test_scale_augment_reaches_both_ends_and_is_the_identity_at_one_size():
+    grid = np.arange(100.0).reshape(1, 10, 10, 1).repeat(400, axis=0)
+    np.testing.assert_array_equal(A.scale_augment(grid, 10, 10, 10, np.random.default_rng(0)), grid)
+    r = np.random.default_rng(1)
+    L = np.random.default_rng(1).integers(10, 12, size=400)
+    out = A.scale_augment(grid, 10, 11, 10, r)
+    assert set(L) == {10, 11}
+    np.testing.assert_array_equal(out[L == 10], grid[L == 10])
+    assert np.all(np.any(out[L == 11] != grid[L == 11], axis=(1, 2, 3)))

@@ -282,3 +282,40 @@ def test_ten_crop(student):
     for shape, size in [((10, 10, 3), 6), ((7, 9, 1), (4, 4)), ((32, 32, 3), 28), ((5, 8, 3), (5, 3)), ((6, 6, 3), 1)]:
         grading.check_function(student.ten_crop, ref.ten_crop, hrng.random(shape), size)
     _ = grading.numpy_only(student.ten_crop, hrng.random((8, 8, 3)), 4)
+
+
+def test_scale_augment(student):
+    """scale_augment: F.interpolate on each image after replaying the draws, both ends of [min_size, max_size] (2 points)"""
+    import torch.nn.functional as F
+    rng = np.random.default_rng(80)
+    T, N_ = torchcheck.to_torch, torchcheck.to_numpy
+    for shape, (lo, hi, crop) in [((6, 9, 13, 3), (9, 12, 8)), ((5, 14, 10, 1), (10, 13, 7))]:
+        x = rng.random(shape)
+        out = student.scale_augment(x, lo, hi, crop, np.random.default_rng(6))
+        N, H, W, _ = shape
+        r = np.random.default_rng(6)                                      # replay the three draws
+        L = r.integers(lo, hi + 1, size=N)
+        sizes = [(int(l), int(l * W / H)) if H <= W else (int(l * H / W), int(l)) for l in L]
+        tops = r.integers(0, np.array([h for h, _ in sizes]) - crop + 1)
+        lefts = r.integers(0, np.array([w for _, w in sizes]) - crop + 1)
+        t = T(x).permute(0, 3, 1, 2)
+        expected = torch.stack([F.interpolate(t[i:i + 1], size=hw, mode="bilinear", align_corners=False)[0, :, a:a + crop,
+                                                                                                           b:b + crop]
+                                for i, (hw, a, b) in enumerate(zip(sizes, tops, lefts))])
+        grading.check_close(f"scale_augment(images {shape}, {lo}, {hi}, crop={crop}) vs torch F.interpolate + slicing", out,
+                            N_(expected.permute(0, 2, 3, 1)))
+    grid = np.arange(100.0).reshape(1, 10, 10, 1).repeat(400, axis=0)
+    same = student.scale_augment(grid, 10, 10, 10, np.random.default_rng(0))
+    grading.check_close("scale_augment with min_size = max_size = crop = the image size (must give the images back)", same, grid)
+    big = student.scale_augment(grid, 10, 11, 10, np.random.default_rng(1))
+    changed = np.mean(np.any(big != grid, axis=(1, 2, 3)))
+    grading.check(0.3 < changed < 0.7, f"scale_augment(images 10x10, 10, 11, 10): {changed:.0%} of the images were resized; "
+                  "L in {10, 11} (both ends included) resizes about half of them.")
+    hrng = np.random.default_rng(1710)
+    # wide and tall images, long sides whose int(L * long / short) truncates a fraction >= 0.5 (rounding would differ),
+    # a batch of one, the crop equal to min_size
+    for shape, (lo, hi, crop), seed in [((7, 10, 17, 3), (10, 15, 9), 0), ((4, 21, 12, 3), (12, 16, 12), 3),
+                                        ((1, 8, 8, 1), (8, 12, 5), 4), ((9, 11, 19, 3), (11, 13, 11), 5)]:
+        xh = hrng.random(shape)
+        grading.check_function(student.scale_augment, ref.scale_augment, xh, lo, hi, crop, np.random.default_rng(seed))
+    _ = grading.numpy_only(student.scale_augment, xh, 11, 13, 11, np.random.default_rng(0))

@@ -12,7 +12,7 @@ With the same seed, two implementations that draw in that order give identical o
     horizontal_flip(images)                                   mirror left-right (all images)
     random_horizontal_flip(images, rng, p=0.5)                each image flipped with probability p
     random_crop(images, size, rng, padding=0)                 zero-pad, then a random size x size window
-    random_resized_crop(images, size, rng, scale, ratio)      random area/aspect box, bilinear resize (ResNet)
+    random_resized_crop(images, size, rng, scale, ratio)      random area/aspect box, bilinear resize (Inception)
     color_jitter(images, brightness, contrast, rng)           random brightness then contrast factor
     rgb_pca(images)                                           eigenvalues/vectors of the pixel colour covariance
     pca_color_augment(images, eigvals, eigvecs, rng, std)     AlexNet's colour shift along principal components
@@ -93,7 +93,7 @@ def _interpolation_matrix(starts, lengths, out_size, in_size):
 
 
 def random_resized_crop(images, size, rng, scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3)):
-    """Inception/ResNet-style crop: a box of random area and aspect ratio, resized to ``size``.
+    """Inception-style crop (Szegedy et al. 2015): a box of random area and aspect ratio, resized to ``size``.
 
     For each image: area fraction s ~ U(scale), aspect ratio r = w/h with log r ~ U(log ratio);
     w = rint(sqrt(s H W r)), h = rint(sqrt(s H W / r)) (np.rint rounds halves to even, as Python's round),
@@ -243,3 +243,42 @@ def ten_crop(image, size):
     corners = [(0, 0), (0, W - w), (H - h, 0), (H - h, W - w), ((H - h) // 2, (W - w) // 2)]
     mirror = image[:, ::-1]
     return np.stack([img[t:t + h, l:l + w] for img in (image, mirror) for t, l in corners])
+
+
+def resize_shorter(images, size):
+    """Resize a batch (N, H, W, C) bilinearly (align_corners=False, no antialiasing) so that its shorter side is ``size``.
+
+    The longer side becomes int(size * long / short) (truncated, as torchvision's Resize(int)); a square stays square.
+    Returns (N, new_h, new_w, C).
+    """
+    N, H, W, _ = images.shape
+    if H <= W:
+        new_h, new_w = size, int(size * W / H)
+    else:
+        new_h, new_w = int(size * H / W), size
+    zeros = np.zeros(N, dtype=np.int64)
+    Ry = _interpolation_matrix(zeros, np.full(N, H), new_h, H)
+    Rx = _interpolation_matrix(zeros, np.full(N, W), new_w, W)
+    rows = (Ry @ images.reshape(N, H, -1)).reshape(N, new_h, W, -1)
+    return np.einsum("njx,nixc->nijc", Rx, rows, optimize=True)
+
+
+def scale_augment(images, min_size, max_size, crop, rng):
+    """ResNet's scale augmentation (He et al. 2016): per image, resize so that the shorter side is a random integer L in
+    [min_size, max_size] (both included), keeping the aspect ratio (``resize_shorter``), then a random crop x crop window.
+
+    images: (N, H, W, C); crop <= min_size. Returns (N, crop, crop, C).
+    Draws: L = rng.integers(min_size, max_size + 1, size=N), then tops = rng.integers(0, new_h - crop + 1), then
+           lefts = rng.integers(0, new_w - crop + 1) (vectors: new_h, new_w are each image's resized size).
+    """
+    N, H, W, _ = images.shape
+    L = rng.integers(min_size, max_size + 1, size=N)
+    new_h = np.where(H <= W, L, (L * H / W).astype(np.int64))
+    new_w = np.where(H <= W, (L * W / H).astype(np.int64), L)
+    tops = rng.integers(0, new_h - crop + 1)
+    lefts = rng.integers(0, new_w - crop + 1)
+    out = np.empty((N, crop, crop, images.shape[-1]))
+    for n in range(N):
+        resized = resize_shorter(images[n:n + 1], int(L[n]))[0]
+        out[n] = resized[tops[n]:tops[n] + crop, lefts[n]:lefts[n] + crop]
+    return out

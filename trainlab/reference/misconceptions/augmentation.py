@@ -342,6 +342,51 @@ def ten_crop_interleaved(image, size):
     return _ten(image, size, interleave=True)
 
 
+# -- 9. scale augmentation (ResNet) --------------------------------------------------------------------
+
+def _scale_augment(images, min_size, max_size, crop, rng, high_exclusive=False, square=False, rounded=False,
+                   lefts_first=False):
+    N, H, W, C = images.shape
+    L = rng.integers(min_size, max_size if high_exclusive else max_size + 1, size=N)
+    sides = []
+    for l in L:
+        l = int(l)
+        if square:
+            sides.append((l, l))                               # the aspect ratio lost
+        else:
+            long_ = (round if rounded else int)(l * max(H, W) / min(H, W))
+            sides.append((l, long_) if H <= W else (long_, l))
+    new_h, new_w = np.array([h for h, _ in sides]), np.array([w for _, w in sides])
+    if lefts_first:
+        lefts = rng.integers(0, new_w - crop + 1)
+        tops = rng.integers(0, new_h - crop + 1)
+    else:
+        tops = rng.integers(0, new_h - crop + 1)
+        lefts = rng.integers(0, new_w - crop + 1)
+    out = np.empty((N, crop, crop, C))
+    for n in range(N):
+        one = images[n:n + 1]
+        resized = _resize(one, [0], [0], [H], [W], int(new_h[n]), int(new_w[n]))[0]
+        out[n] = resized[tops[n]:tops[n] + crop, lefts[n]:lefts[n] + crop]
+    return out
+
+
+def scale_augment_max_excluded(images, min_size, max_size, crop, rng):
+    return _scale_augment(images, min_size, max_size, crop, rng, high_exclusive=True)
+
+
+def scale_augment_square(images, min_size, max_size, crop, rng):
+    return _scale_augment(images, min_size, max_size, crop, rng, square=True)
+
+
+def scale_augment_long_side_rounded(images, min_size, max_size, crop, rng):
+    return _scale_augment(images, min_size, max_size, crop, rng, rounded=True)
+
+
+def scale_augment_lefts_first(images, min_size, max_size, crop, rng):
+    return _scale_augment(images, min_size, max_size, crop, rng, lefts_first=True)
+
+
 def _e(section, name, advice, wrong, **more):
     return dict({"name": name, "advice": advice, "section": section, "wrong": wrong}, **more)
 
@@ -460,5 +505,17 @@ CATALOGUE = {
         _e("8", "the ten crops interleaved (crop, mirrored crop, ...)",
            "torchvision's order: the five crops of the image, then the five of its mirror",
            {"ten_crop": ten_crop_interleaved}),
+    ],
+    "test_scale_augment": [
+        _e("9", "L never reaches max_size", "rng.integers excludes its high end: draw rng.integers(min_size, max_size + 1, size=N)",
+           {"scale_augment": scale_augment_max_excluded}),
+        _e("9", "both sides resized to L (aspect ratio lost)",
+           "Only the shorter side becomes L; the longer one is int(L * long / short), so the image is not stretched",
+           {"scale_augment": scale_augment_square}),
+        _e("9", "the longer side rounded instead of truncated",
+           "The longer side is int(L * long / short), truncated as torchvision's Resize (use _resize_shorter)",
+           {"scale_augment": scale_augment_long_side_rounded}),
+        _e("9", "crop position drawn lefts first", "Draw L, then tops, then lefts",
+           {"scale_augment": scale_augment_lefts_first}),
     ],
 }
