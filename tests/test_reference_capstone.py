@@ -20,6 +20,7 @@ import torch.nn.functional as F
 
 import harness
 from autograde.checks import capstone as checks
+from autograde.checks import capstone_questions as question_checks
 from trainlab import grading
 from trainlab.gradcheck import eval_numerical_gradient, rel_error
 from trainlab.reference import augmentation as ref_aug
@@ -27,7 +28,9 @@ from trainlab.reference import capstone as ref
 from trainlab.reference import optimizers as ref_opt
 from trainlab.reference import schedules as ref_sched
 
-CHECKS = [name for name in dir(checks) if name.startswith("test_")]
+CHECK_FUNCTIONS = {**{name: getattr(checks, name) for name in dir(checks) if name.startswith("test_")},
+                   **{name: getattr(question_checks, name) for name in dir(question_checks) if name.startswith("q_")}}
+CHECKS = sorted(CHECK_FUNCTIONS)
 
 
 def t(a, grad=False):
@@ -183,7 +186,7 @@ def verdicts(namespace, names=CHECKS):
     student = StandIn(namespace)
     for name in names:
         try:
-            getattr(checks, name)(student)
+            CHECK_FUNCTIONS[name](student)
             out[name] = None
         except AssertionError as e:
             out[name] = str(e)
@@ -192,7 +195,8 @@ def verdicts(namespace, names=CHECKS):
 
 def test_every_answer_cell_has_a_check_and_every_check_a_test_cell():
     nb = nbformat.read(harness.solution_notebook("10_capstone"), as_version=4)
-    graded = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    graded = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+              and c.cell_type == "code"}          # the written answer (markdown) is graded by hand
     assert graded == set(CHECKS)
 
 
@@ -208,7 +212,7 @@ def test_solution_gets_every_point_and_grading_is_fast(solution):
 @pytest.mark.slow
 def test_reference_as_student_gets_every_point():
     ns = {name: getattr(ref, name) for name in dir(ref) if not name.startswith("_")}
-    ns.update(predicted_num_params=235914, predicted_initial_loss=math.log(10), predicted_reg_term=7.88,
+    ns.update(predicted_num_params=235914, predicted_initial_loss=math.log(10), predicted_reg_term=7.88, choice_overfit="c",
               best_config={"hidden_dims": [256, 128], "batchnorm": True, "augment": True, "learning_rate": 3e-3,
                            "reg": 1e-4, "warmup_steps": 40})
     assert verdicts(ns) == {name: None for name in CHECKS}
@@ -247,7 +251,10 @@ WRONG = {  # answer cell grade_id: (code appended, the checks that must fail)
                              {"test_kaiming_init", "test_init_fc_net"}),
     "a bad configuration": ("best_config", "best_config = {'hidden_dims': [16], 'learning_rate': 1e-4}\n",
                             {"test_best_config"}),
-    "a wrong prediction": ("predict_initial_loss", "predicted_initial_loss = 5.0\n", {"test_predict_initial_loss"}),
+    "a wrong prediction": ("q_initial_loss_answer", "predicted_initial_loss = 5.0\n", {"q_initial_loss"}),
+    "parameters counted without BatchNorm's": ("q_num_params_answer", "predicted_num_params = 235146\n", {"q_num_params"}),
+    "L2 term off by the factor 2": ("q_reg_term_answer", "predicted_reg_term = 3.94\n", {"q_reg_term"}),
+    "a wrong choice": ("q_overfit_answer", "choice_overfit = 'b'\n", {"q_overfit"}),
 }
 
 

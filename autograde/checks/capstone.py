@@ -14,7 +14,6 @@ only 5,000 digits, so the test split is held out by agreement, not secrecy: a st
 a little on this one cell, which the notebook says plainly.
 """
 import copy
-import functools
 import math
 
 import numpy as np
@@ -328,36 +327,6 @@ def test_train_fc_net(student):
     what3 = f"train_fc_net(600 digits, {config3}, seed=4) (no warmup; a last batch of 24)"
     hist3 = train(copy.deepcopy(small), dict(config3), 4)
     _check_history(hist3, what3, 30, 3, config3, small["X_val"], small["y_val"], 0.65, 0.6)
-
-
-def test_predict_num_params(student):
-    value = _number("predicted_num_params", student.value("predicted_num_params"))
-    truth = sum(v.size for v in ref.init_fc_net(784, [256, 128], 10, np.random.default_rng(0), True).values())
-    grading.check(value == truth, f"predicted_num_params = {value:g}; the network holds {truth} numbers (the cell after "
-                  "your prediction counts them).")
-
-
-@functools.lru_cache(maxsize=1)
-def _initial_losses():
-    data = _data()
-    params = ref.init_fc_net(784, [256, 128], 10, np.random.default_rng(0))
-    loss0, _ = ref.fc_net_loss(params, data["X_train"], data["y_train"])
-    loss_reg, _ = ref.fc_net_loss(params, data["X_train"], data["y_train"], reg=0.01)
-    return float(loss0), float(loss_reg - loss0)
-
-
-def test_predict_initial_loss(student):
-    value = _number("predicted_initial_loss", student.value("predicted_initial_loss"))
-    truth, _ = _initial_losses()
-    grading.check(abs(value - truth) <= 0.25, f"predicted_initial_loss = {value:.4g}; the measured initial loss is "
-                  f"{truth:.4f} (a prediction within 0.25 earns the point).")
-
-
-def test_predict_reg_term(student):
-    value = _number("predicted_reg_term", student.value("predicted_reg_term"))
-    _, truth = _initial_losses()
-    grading.check(abs(value - truth) <= 0.05 * truth, f"predicted_reg_term = {value:.4g}; the measured L2 term is "
-                  f"{truth:.4f} (a prediction within 5% earns the point).")
 
 
 def _graded_config(best_config):

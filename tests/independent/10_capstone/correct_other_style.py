@@ -226,12 +226,17 @@ def train_fc_net(data, config, seed=0, progress=False):
                        bn_params=copy.deepcopy(bn))
     return out
 ''',
-    "predict_num_params": '''
+    "q_num_params_answer": '''
 predicted_num_params = 235914
 ''',
-    "predict_initial_loss": '''
+    "q_initial_loss_answer": '''
 predicted_initial_loss = 2.4
+''',
+    "q_reg_term_answer": '''
 predicted_reg_term = 7.9
+''',
+    "q_overfit_answer": '''
+choice_overfit = "c"
 ''',
     "best_config": '''
 best_config = {"hidden_dims": [300, 100], "batchnorm": True, "augment": True, "warmup_steps": 60,
