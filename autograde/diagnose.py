@@ -142,7 +142,7 @@ def namespace(reference, wrong=None, extra=None, perturb=None):
         if isinstance(value, types.FunctionType) and value.__module__ in own:
             ns[key] = _rebind(value, ns, key if key in (wrong or {}) else None)
     for key in (wrong or {}) if perturb else ():
-        ns[key] = _perturbed(ns[key], perturb)
+        ns[key] = _scaled(ns[key], perturb)      # a function's outputs, or a value (a wrong best_config) itself
     return ns
 
 
