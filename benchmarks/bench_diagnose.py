@@ -71,6 +71,16 @@ WRONG = {   # assignment -> {answer cell grade_id: code appended to it (redefine
                     "    opt.step(closure)\n"
                     "    return probe\n",
     },
+    "10_capstone": {   # two wrong parts; the checks that re-train (train_fc_net, best_config) then fail too
+        "kaiming_init": "def kaiming_init(fan_in, fan_out, rng):\n"
+                        "    return rng.standard_normal((fan_in, fan_out)) / np.sqrt(2.0 / fan_in)\n",
+        "adam": "_ad = adam\ndef adam(w, dw, config=None):\n    config = {} if config is None else config\n"
+                "    for k, d in [('learning_rate', 1e-3), ('beta1', 0.9), ('beta2', 0.999), ('epsilon', 1e-8)]:\n"
+                "        config.setdefault(k, d)\n    config['t'] = config.get('t', 0) + 1\n"
+                "    config['m'] = config['beta1'] * config.get('m', np.zeros_like(w)) + (1 - config['beta1']) * dw\n"
+                "    config['v'] = config['beta2'] * config.get('v', np.zeros_like(w)) + (1 - config['beta2']) * dw ** 2\n"
+                "    return w - config['learning_rate'] * config['m'] / (np.sqrt(config['v']) + config['epsilon']), config\n",
+    },
     "09_babysitting": {
         "sample_log_uniform": "def sample_log_uniform(low, high, size, rng):\n    return rng.uniform(low, high, size)\n",
         "update_ratio": "def update_ratio(W, dW, learning_rate):\n"
