@@ -269,7 +269,8 @@ def test_demo_grades_then_nothing_new_then_lms_export(demo):
     root, first, again, export = demo
     rows = {ln.split()[0]: ln for ln in first.stdout.splitlines() if ln.startswith(("ada ", "ben ", "cleo "))}
     full = re.search(r"ada\s+\S+\s+([\d.]+) /\s+(\d+)", rows["ada"])
-    assert full and float(full.group(1)) == float(full.group(2))
+    assert full and float(full.group(1)) == float(full.group(2)) - 2       # every automatic point
+    assert "(to grade by hand: explain_dead_relu)" in rows["ada"]           # her written answer, 2 points
     assert " 0.0 / " in rows["cleo"]
     assert again.returncode == 0, again.stderr[-2000:]
     assert "Nothing new to grade" in again.stdout and "Graded" not in again.stdout
