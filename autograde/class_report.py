@@ -88,16 +88,9 @@ def score_bins(rs):
 
 def pass_rates(rs):
     """[(test, points, passed, attempted)] in the assignment's test order (the order the records hold)."""
-    table = {}
-    for r in rs:
-        for test, (score, mx) in (r.get("tests") or {}).items():
-            if test in r.get("pending", ()):
-                continue                    # a written answer not graded by hand yet
-            row = table.setdefault(test, [mx, 0, 0])
-            row[0] = mx
-            row[1] += bool(mx) and score >= mx
-            row[2] += 1
-    return [(t, pts, passed, n) for t, (pts, passed, n) in table.items()]
+    from autograde.report import pass_rates as rates          # one count of "passed", sorted here by test order
+    order = {t: i for i, t in enumerate(dict.fromkeys(t for r in rs for t in (r.get("tests") or {})))}
+    return sorted(((t, pts, passed, n) for _, t, pts, passed, n in rates(rs)), key=lambda row: order[row[0]])
 
 
 def misconceptions(records):
