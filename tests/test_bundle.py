@@ -293,7 +293,8 @@ def test_validate_lists_the_failing_visible_tests(installed):
     assert result.returncode != 0, "validating an untouched notebook must fail"
     out = result.stdout
     assert "NOT READY" in out
-    for gid in tests:
-        assert f"FAIL  {gid} (" in out, f"{gid} is not listed as failing:\n{out[-3000:]}"
+    for gid in tests:   # a prediction not made is a stub, not a failed test (issue 24: one Validate)
+        shown = f"STUB  {gid} (prediction)" if gid.startswith("q_") else f"FAIL  {gid} ("
+        assert shown in out, f"{gid} is not listed as {shown.split()[0]}:\n{out[-3000:]}"
     assert "NotImplementedError in " in out and "still the stub" in out
     assert "Visible tests: 0 of" in out

@@ -3,12 +3,17 @@
     python -m trainlab.validate notebooks/01_activations/activations.ipynb [more notebooks ...]
     python -m trainlab.validate                  (every notebook under ./notebooks)
 
-Does what nbgrader's Validate button does (nbgrader's own Validator: a fresh kernel, every cell run
-from top to bottom, each visible test cell graded as the autograder grades it), then says in plain
-words which visible tests fail and why, and which other cells raise an error; when a failure is one that a
-known mistake gives (trainlab/hints/, chosen by the instructor), it names the mistake. Exit status: 0 when
-every notebook is ready (all visible tests pass, no cell raises), 1 when one is not, 2 when a file
-cannot be read.
+One Validate: this runs nbgrader's own ``Validator.validate`` (the call JupyterLab's Validate button
+makes: a fresh kernel, every cell from top to bottom, each visible test cell graded as nbgrader grades
+it), so the command line and the button report the same cells. It then says them in plain words:
+  FAIL   a visible test that fails, and why (with a hint when the failure is a known mistake the
+         instructor chose to ship: trainlab/hints/)
+  STUB   a prediction not yet made (its answer cell still raises NotImplementedError)
+  BLANK  a written answer still blank (the button says "You did not provide a response")
+  EDITED a locked cell that was edited, or a cell switched to another type
+Predictions and written answers that are answered are listed as recorded: the grader decides them after
+you submit, so Validate never says whether one is right. Exit status: 0 when every notebook is ready,
+1 when one is not, 2 when a file cannot be read.
 
 Settings: a cell may run ``--timeout`` seconds (default: ``c.Execute.timeout`` of an
 ``nbgrader_config.py`` in the current folder, else 120, as when grading).
@@ -34,7 +39,8 @@ _TITLE_POINTS = re.compile(r"\s*\(\s*(\d+(?:\.\d+)?)\s+points?\s*\)\s*$")
 
 @dataclass
 class Finding:
-    kind: str          # "fail" (a visible test), "error" (another cell), "changed" (an edited test cell)
+    kind: str          # "fail" (a visible test), "stub" (a prediction not made), "blank" (a written answer),
+                       # "changed" (an edited locked cell, or a cell switched to another type)
     label: str         # e.g. "test_relu (2 points)  ReLU: numerical gradient and PyTorch"
     message: str
 
@@ -49,6 +55,8 @@ class Report:
     points: float = 0.0
     points_passed: float = 0.0
     findings: list = field(default_factory=list)
+    predictions: list = field(default_factory=list)   # grade ids of predictions made (graded after submission)
+    written: list = field(default_factory=list)       # grade ids of written answers given (graded by hand)
     crashed: str = ""  # why the notebook could not be run to the end, if it could not
 
     @property
@@ -107,22 +115,6 @@ def _explain_error(output):
     return [f"{head}: {lines[0]}".rstrip(": ")] + lines[1:]
 
 
-def _cell_problem(cell, utils):
-    """Why a code cell failed (its error, its stderr, or partial credit), as lines."""
-    errors = [o for o in cell.outputs if o.output_type == "error"]
-    if errors:
-        return _explain_error(errors[-1])
-    stderr = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream" and o.name == "stderr")
-    if stderr:
-        return (["it wrote to stderr (usually a warning), which nbgrader counts as a failed test:"]
-                + ["  " + l for l in _first_lines(stderr, 6)])
-    if utils.is_grade(cell):
-        score, max_score = utils.determine_grade(cell)
-        if score is not None and score < max_score:
-            return [f"partial credit: {_number(score)} of {_number(max_score)} points."]
-    return ["it did not pass."]
-
-
 def _hints(stem):
     """The hints shipped for a notebook: {test grade_id: [{"error", "name", "advice", "section"}]} (may be empty).
 
@@ -137,12 +129,11 @@ def _hints(stem):
         return {}
 
 
-def _hint_for(hints, grade_id, cell):
-    """A line naming the known mistake whose error this test cell shows, or None."""
-    errors = [o for o in cell.outputs if o.output_type == "error"]
-    if not errors or not hints.get(grade_id):
+def _hint_for(hints, grade_id, error):
+    """A line naming the known mistake whose error (an error output) this test cell shows, or None."""
+    if not error.get("ename") or not hints.get(grade_id):
         return None
-    shown = re.sub(r"\s+", " ", _strip(f"{errors[-1].get('ename', '')}: {errors[-1].get('evalue', '')}")).strip()
+    shown = re.sub(r"\s+", " ", _strip(f"{error['ename']}: {error.get('evalue', '')}")).strip()
     found = [h for h in hints[grade_id] if h.get("error") == shown]
     if len({h.get("name") for h in found}) != 1:
         return None
@@ -179,8 +170,76 @@ def _load_config(timeout):
     return config
 
 
+_ERROR_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)): ?(.*)$")
+
+
+def _parse_error(raw):
+    """An error output ({"ename", "evalue", "traceback"}) from the text nbgrader's Validator reports for a cell."""
+    lines = _strip(raw).splitlines()
+    for i in range(len(lines) - 1, -1, -1):
+        found = _ERROR_LINE.match(lines[i])
+        if found:
+            evalue = "\n".join([found.group(2)] + lines[i + 1:]).strip()
+            return {"ename": found.group(1).rsplit(".", 1)[-1], "evalue": evalue, "traceback": lines[:i]}
+    return {"ename": "", "evalue": "\n".join(lines).strip(), "traceback": []}
+
+
+def _kind(cell):
+    """ "prediction", "written", "test" or "other" for a cell of a released notebook."""
+    meta = cell.metadata.get("nbgrader", {})
+    if not meta.get("grade"):
+        return "other"
+    if cell.cell_type == "markdown":
+        return "written"
+    if meta.get("solution"):
+        return "other"                                  # an autograded answer cell (not used in this course)
+    return "prediction" if str(meta.get("grade_id", "")).startswith("q_") else "test"
+
+
+def _test_label(i, cell, utils):
+    meta = cell.metadata.get("nbgrader", {})
+    _, max_score = utils.determine_grade(cell) if cell.cell_type == "code" else (None, meta.get("points", 0))
+    max_score = float(max_score)
+    title = _title(cell, max_score)
+    points = f"{_number(max_score)} point" + ("" if max_score == 1 else "s")
+    return f"{meta.get('grade_id', f'cell {i + 1}')} ({points})" + (f"  {title}" if title else ""), max_score
+
+
+def _finding(i, cell, failure, hints, utils):
+    """The Finding for one cell nbgrader's Validator reports as failed."""
+    meta = cell.metadata.get("nbgrader", {})
+    kind, gid = _kind(cell), meta.get("grade_id", f"cell {i + 1}")
+    if kind == "written":
+        return Finding("blank", f"{gid} ({_number(float(meta.get('points', 0)))} points, written)",
+                       "this written answer is still blank (YOUR ANSWER HERE): write it; it is graded by hand "
+                       "after you submit.")
+    error = _parse_error(failure.get("raw_error", ""))
+    if kind == "prediction":
+        if error["ename"] in ("NameError", "NotImplementedError"):
+            why = (f"your prediction is still the stub: replace `raise NotImplementedError()` in answer cell "
+                   f"'{gid}_answer' by your number or letter.")
+        else:
+            why = _explain_error(error)[0]
+        return Finding("stub", f"{gid} (prediction)", why)
+    label, _ = _test_label(i, cell, utils)
+    if error["ename"] or error["evalue"]:
+        why = _explain_error(error)
+    elif failure.get("raw_error"):
+        why = _first_lines(failure["raw_error"])
+    else:
+        why = ["it did not pass."]
+    hint = _hint_for(hints, gid, error)
+    return Finding("fail", label, "\n".join(why + ([hint] if hint else [])))
+
+
 def validate_notebook(path, timeout=None):
-    """Run ``path`` as nbgrader's Validate button does; return a Report."""
+    """Validate ``path`` with nbgrader's Validator (the call JupyterLab's Validate button makes); return a Report.
+
+    The verdicts are nbgrader's: the cells it reports as failed, changed or switched to another type. This
+    function only says them in plain words, and sorts them: visible tests that fail, predictions still
+    stubs, written answers still blank. Predictions and written answers that are answered are listed as
+    recorded: the grader decides them after you submit, so Validate never says whether one is right.
+    """
     import logging
 
     import nbformat
@@ -189,63 +248,65 @@ def validate_notebook(path, timeout=None):
 
     path = Path(path)
     report = Report(str(path))
+    nb = nbformat.convert(nbformat.read(str(path), as_version=nbformat.NO_CONVERT), 4)
     validator = Validator(config=_load_config(timeout))
     validator.log.setLevel(logging.ERROR)
-    nb = nbformat.read(str(path), as_version=nbformat.NO_CONVERT)
-    nb = nbformat.convert(nb, 4)
-
-    for cell in validator._get_type_changed_cells(nb):
-        report.findings.append(Finding("changed", _describe_cell(nb.cells.index(cell), cell),
-                                       f"this cell was switched to {cell.cell_type}: switch it back to "
-                                       f"{cell.metadata.nbgrader.cell_type}."))
-    if report.findings:
-        return report
-
     t0 = time.perf_counter()
     try:
-        with utils.chdir(str(path.parent.resolve())):
-            nb = validator._preprocess(nb)
+        results = validator.validate(str(path.resolve()))
     except Exception as exc:  # the kernel died, or could not start
         report.crashed = f"{type(exc).__name__}: {_first_lines(str(exc), 6)[0] if str(exc) else ''}"
+        results = {}
     report.seconds = time.perf_counter() - t0
-    report.cells_run = sum(1 for c in nb.cells if c.cell_type == "code" and c.get("execution_count"))
 
-    for cell in validator._get_changed_cells(nb):
-        meta = cell.metadata.nbgrader
-        report.findings.append(Finding("changed", meta.get("grade_id", "a locked cell"),
+    by_source = {}
+    for i, cell in enumerate(nb.cells):
+        by_source.setdefault(cell.source.strip(), (i, cell))
+    for entry in results.get("type_changed", []):
+        i, cell = by_source.get(entry["source"], (None, None))
+        if cell is not None:
+            report.findings.append(Finding("changed", _describe_cell(i, cell),
+                                           f"this cell was switched to {entry['old_type']}: switch it back to "
+                                           f"{entry['new_type']}."))
+    for entry in results.get("changed", []):
+        i, cell = by_source.get(entry["source"], (None, None))
+        report.findings.append(Finding("changed", cell.metadata.nbgrader.get("grade_id", "a locked cell")
+                                       if cell is not None else "a locked cell",
                                        "this locked cell was edited; it is put back as it was when grading, "
                                        "so copy it from a fresh download of the course."))
+    failed = {}
+    for entry in results.get("failed", []):
+        found = by_source.get(entry["source"])
+        if found is not None:
+            failed[found[0]] = entry
+    checked = not results.get("type_changed") and not results.get("changed") and not report.crashed
+
     hints = _hints(path.stem)
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        meta = cell.metadata.get("nbgrader", {})
-        if utils.is_grade(cell) and not utils.is_solution(cell):
-            score, max_score = utils.determine_grade(cell)
+        kind = _kind(cell)
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {i + 1}")
+        if kind == "test":
+            label, max_score = _test_label(i, cell, utils)
             report.tests += 1
             report.points += max_score
-            ok = score is not None and score >= max_score and not (max_score == 0 and utils.has_failed(cell))
-            if ok and cell.get("execution_count"):
+            if i in failed:
+                report.findings.append(_finding(i, cell, failed[i], hints, utils))
+            elif checked:
                 report.tests_passed += 1
                 report.points_passed += max_score
-            else:
-                title = _title(cell, max_score)
-                points = f"{_number(max_score)} point" + ("" if max_score == 1 else "s")
-                label = f"{meta.get('grade_id', f'cell {i + 1}')} ({points})" + (f"  {title}" if title else "")
-                why = _cell_problem(cell, utils) if cell.get("execution_count") else ["it did not run."]
-                hint = _hint_for(hints, meta.get("grade_id"), cell)
-                if hint:
-                    why.append(hint)
-                report.findings.append(Finding("fail", label, "\n".join(why)))
-        elif any(o.output_type == "error" for o in cell.outputs):
-            report.findings.append(Finding("error", _describe_cell(i, cell), "\n".join(_cell_problem(cell, utils))))
+        elif kind in ("prediction", "written"):
+            if i in failed:
+                report.findings.append(_finding(i, cell, failed[i], hints, utils))
+            elif checked:
+                (report.predictions if kind == "prediction" else report.written).append(gid)
+    report.cells_run = sum(1 for c in nb.cells if c.cell_type == "code" and c.source.strip())
     return report
 
 
 def format_report(report):
     lines = [f"{report.path}: ran {report.cells_run} cells in {report.seconds:.1f} s"]
     for f in report.findings:
-        tag = {"fail": "FAIL ", "error": "ERROR", "changed": "EDITED"}[f.kind]
+        tag = {"fail": "FAIL ", "stub": "STUB ", "blank": "BLANK", "changed": "EDITED"}[f.kind]
         lines.append(f"  {tag} {f.label}")
         lines += [f"        {l}" for l in f.message.splitlines()]
     if report.crashed:
@@ -255,6 +316,11 @@ def format_report(report):
                      f"({_number(report.points_passed)} of {_number(report.points)} points).")
     else:
         lines.append("  This notebook has no test cells.")
+    if report.predictions or report.written:
+        made = [f"{len(report.predictions)} prediction(s)"] if report.predictions else []
+        made += [f"{len(report.written)} written answer(s)"] if report.written else []
+        lines.append(f"  Recorded, graded after you submit: {' and '.join(made)} "
+                     f"({', '.join(report.predictions + report.written)}). Validate never says whether one is right.")
     if report.ready:
         lines.append("  READY: every visible test passes and every cell runs. Grading adds hidden tests "
                      "(other shapes, seeds, edge cases).")
