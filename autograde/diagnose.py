@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograde.judge import StudentRaised, _describe, _sync, _warning_action
+from autograde.judge import StudentRaised, _describe, _warning_action
 from autograde.agent import MAX_DEPTH, PLAIN_KINDS
 from trainlab.grading import GradingError
 
@@ -160,6 +160,11 @@ class LocalHandle:
             raise GradingError(f"expected a function, got a {self.kind}.")
         return self._standin._call(self._obj, self.__name__, args, kwargs)
 
+    def returning_inputs(self, *args, **kwargs):
+        if not self._callable:
+            raise GradingError(f"expected a function, got a {self.kind}.")
+        return self._standin._call(self._obj, self.__name__, args, kwargs, inputs_back=True)
+
     def __repr__(self):
         return f"<{self.kind} in the sandbox>"
 
@@ -175,6 +180,9 @@ class LocalRemote:
 
     def numpy_only(self, *args, **kwargs):
         return self(*args, **kwargs)        # the catalogue is NumPy: nothing to block
+
+    def returning_inputs(self, *args, **kwargs):
+        return self._standin._call(None, self.__name__, args, kwargs, inputs_back=True)
 
     def with_timeout(self, seconds):
         return self
@@ -197,7 +205,8 @@ def _failure(exc):
 class StandIn:
     """A local ``student`` for a check: the same interface as judge.Student, on a namespace of this process.
 
-    Calls go through the same conversions as the wire (arrays copied in and synced back, plain data out,
+    Calls go through the same conversions as the wire (arrays, dicts and generators copied in, never written
+    back; ``returning_inputs`` gives the arguments as the function left them; plain data out,
     anything else a handle named as the judge names it), the same warning rules and the same messages,
     so that a check fails here with the message it gives a student whose functions compute the same.
     """
@@ -249,8 +258,10 @@ class StandIn:
             return self._ns[value.__name__]
         if isinstance(value, LocalHandle):
             return value._obj
-        if isinstance(value, np.random.Generator) or callable(value):
-            return value                    # a generator advances as it would; a function is called here
+        if isinstance(value, np.random.Generator):
+            return copy.deepcopy(value)     # the grader's own does not advance (judge.Student.returning_inputs)
+        if callable(value):
+            return value                    # a function of the grader's is called here
         raise TypeError(f"the grader cannot send a {type(value).__name__} to the student's code")
 
     def _out(self, value, depth=0):
@@ -266,9 +277,11 @@ class StandIn:
             return items if isinstance(value, list) else tuple(items)
         if isinstance(value, dict):
             return {self._out(k, depth + 1): self._out(v, depth + 1) for k, v in value.items()}
+        if isinstance(value, np.random.Generator):
+            return copy.deepcopy(value)     # a generator travels as its state
         return LocalHandle(self, value)
 
-    def _call(self, fn, label, args, kwargs):
+    def _call(self, fn, label, args, kwargs, inputs_back=False):
         what = f"{label}{_describe(args)}"
         if fn is None:
             if label not in self._ns:
@@ -285,8 +298,6 @@ class StandIn:
             except Exception as e:  # noqa: BLE001 - the wrong answer raised, as a student's would
                 raise StudentRaised(f"{what} raised {_failure(e)}.", type(e).__name__) from None
         result = self._out(result)
-        for old, new in zip(list(args) + list(kwargs.values()), new_args + list(new_kwargs.values())):
-            _sync(old, self._out(new))
         for w in caught[:20]:
             category, message = w.category.__name__, str(w.message)[:300]
             cls = getattr(builtins, category, None)
@@ -294,7 +305,7 @@ class StandIn:
             if _warning_action(cls, message) == "error":
                 advice = " (compute it without overflowing or dividing by zero)" if category == "RuntimeWarning" else ""
                 raise GradingError(f"{what} warned: {category}: {message}{advice}")
-        return result
+        return (result, self._out(new_args), self._out(new_kwargs)) if inputs_back else result
 
 
 # ------------------------------------------------------------------------------------ running a check

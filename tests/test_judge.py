@@ -89,7 +89,7 @@ def test_plain_data_round_trip_and_handles():
 def test_an_object_array_is_never_unpickled():
     buf = io.BytesIO()
     np.save(buf, np.array([{"x": 1}], dtype=object), allow_pickle=True)
-    with pytest.raises(ValueError):
+    with pytest.raises(wire.WireError, match="not plain data"):       # refused from its header, never unpickled
         wire.decode({"$nd": 0}, [buf.getvalue()], None)
     with pytest.raises(wire.WireError):
         wire.decode({"$nd": 0, "$np": 1}, [], None)
@@ -112,15 +112,21 @@ def test_right_answers_pass_and_wrong_ones_fail():
     assert passed == {"test_relu": False} and "relu_backward" in messages["test_relu"]
 
 
-def test_values_rngs_callbacks_in_place_updates_and_handles():
+def test_values_rngs_callbacks_handles_and_inputs_only_when_asked():
     def check(student):
         assert student.value("prediction") == 0.25
-        param = {}
-        out = student.bn_like(np.ones((3, 2)) * [[1.0], [2.0], [3.0]], param)
-        assert np.allclose(out[:, 0], [-1, 0, 1]) and np.allclose(param["running_mean"], 0.2)
-        mine, theirs = np.random.default_rng(5), np.random.default_rng(5)
-        assert np.array_equal(student.draw(mine, 3), theirs.standard_normal(3))
-        assert mine.random() == theirs.random()          # the grader's generator advanced as the student's did
+        x, param = np.ones((3, 2)) * [[1.0], [2.0], [3.0]], {}
+        out = student.bn_like(x, param)
+        assert np.allclose(out[:, 0], [-1, 0, 1]) and param == {}        # the grader's dict is never written
+        out, (x_after, param_after), kwargs = student.bn_like.returning_inputs(x, param)
+        assert np.allclose(param_after["running_mean"], 0.2) and param == {} and kwargs == {}
+        mine = np.random.default_rng(5)
+        assert np.array_equal(student.draw(mine, 3), np.random.default_rng(5).standard_normal(3))
+        assert mine.bit_generator.state == np.random.default_rng(5).bit_generator.state     # not advanced here
+        _, (advanced, _), _ = student.draw.returning_inputs(mine, 3)
+        theirs = np.random.default_rng(5)
+        theirs.standard_normal(3)
+        assert advanced.random() == theirs.random()      # the generator as the student's function left it
         assert np.allclose(student.apply_twice(lambda v: v + 1, np.zeros(2)), 2.0)   # called back here
         scale = student.make_scaler(3.0)                 # a function stays in the sandbox: a callable handle
         assert isinstance(scale, judge.Handle) and np.allclose(scale(np.ones(2)), 3.0)

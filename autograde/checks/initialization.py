@@ -205,7 +205,10 @@ def test_orthogonal_init(student):
                             ref.orthogonal_init(fi, fo, gain=g, rng=np.random.default_rng(seed)))
     grading.check_close("orthogonal_init default gain", student.orthogonal_init(6, 5, rng=np.random.default_rng(2257)),
                         ref.orthogonal_init(6, 5, rng=np.random.default_rng(2257)))
-    r_s, r_r = np.random.default_rng(2258), np.random.default_rng(2258)       # the generator advances by one draw
-    student.orthogonal_init(5, 3, rng=r_s), ref.orthogonal_init(5, 3, rng=r_r)
+    r_r = np.random.default_rng(2258)                                          # the generator advances by one draw
+    _, _, after = student.orthogonal_init.returning_inputs(5, 3, rng=np.random.default_rng(2258))
+    ref.orthogonal_init(5, 3, rng=r_r)
+    r_s = after["rng"]
+    grading.check(isinstance(r_s, np.random.Generator), "orthogonal_init must draw from the generator it is given.")
     grading.check_close("the generator after orthogonal_init(5, 3, rng) (one draw of 15 numbers)", r_s.random(3), r_r.random(3))
     grading.numpy_only(student.orthogonal_init, 4, 3, rng=np.random.default_rng(0))
