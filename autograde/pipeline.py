@@ -27,6 +27,7 @@ from autograde import backends, store
 from autograde.course import ROOT, Course, prepare_assignments
 from autograde.records import STATUS_ORDER, make_record
 from autograde.sandbox import Limits
+from autograde.submission import read_folder
 from autograde.worker import quiet, release_worker_state, sweep_stale
 
 GRADER_VERSION = "trainlab-autograde-2"    # part of every submission's hash: a new grader regrades everything
@@ -44,11 +45,9 @@ def _hash_files(files, *extra):
 
 
 def _read_submission(directory):
-    files = {}
-    for p in sorted(Path(directory).rglob("*")):
-        if p.is_file() and ".ipynb_checkpoints" not in p.parts and p.stat().st_size <= 64 << 20:
-            files[str(p.relative_to(directory))] = p.read_bytes()
-    return files
+    """({relative path: bytes}, [notes on what was not read]): regular files only, no link followed."""
+    files, skipped = read_folder(directory)
+    return files, [f"submitted file {line}" for line in skipped]
 
 
 def _default_workers():
@@ -101,8 +100,8 @@ def grade_class(root=ROOT, assignment=None, students=None, workers=None, sandbox
         from nbgrader.api import Gradebook
         with Gradebook(course.db_url) as gb:
             for student, a in pairs:
-                files = _read_submission(course.submitted / student / a)
-                digest = _hash_files(files, info[a]["digest"])
+                files, unread = _read_submission(course.submitted / student / a)
+                digest = _hash_files(files, info[a]["digest"], *unread)
                 old = store.load_record(course, student, a)
                 if not force and old and old.get("hash") == digest and old.get("status") != "error" \
                         and store.has_submission(gb, a, student):
@@ -111,7 +110,8 @@ def grade_class(root=ROOT, assignment=None, students=None, workers=None, sandbox
                 tasks.append({"student": student, "assignment": a, "hash": digest, "files": files,
                               "release": info[a]["release"], "source_files": info[a]["source_files"],
                               "source_locked": info[a]["source_locked"], "duedate": info[a]["duedate"],
-                              "known_ids": known, "feedback": feedback, "settings": settings})
+                              "unread": unread, "known_ids": known, "feedback": feedback,
+                              "settings": settings})
             bar = _progress(len(tasks), len(records), progress)
             by_key = {(t["assignment"], t["student"]): t for t in tasks}
             try:
@@ -123,10 +123,9 @@ def grade_class(root=ROOT, assignment=None, students=None, workers=None, sandbox
                             retry.append(by_key[(a, out["student"])])
                             continue
                         if out.get("error"):
-                            record = make_record(out, {}, info[a]["max_score"])
-                            record["error"] = out["error"][-3000:]
+                            record = make_record(out, {}, info[a]["max_score"])   # keeps the error's tail
                         else:
-                            record = store.save_outcome(course, gb, out, info[a]["max_score"])
+                            record = _save(course, gb, out, info[a]["max_score"])
                         store.save_record(course, record)
                         records[(a, out["student"])] = record
                         failures += record["status"] != "graded"
@@ -141,7 +140,18 @@ def grade_class(root=ROOT, assignment=None, students=None, workers=None, sandbox
             warm_pool.shutdown(wait=False, cancel_futures=True)
         release_worker_state()   # what grading in this process (workers=1) left
         shutil.rmtree(tmp, ignore_errors=True)
-    return [records[k] for k in sorted(records)]
+    wanted = {s for _, s in records}                   # the scores, as the gradebook holds them now
+    return [r for r in store.class_records(course, assignment, wanted) if (r.assignment, r.student) in records]
+
+
+def _save(course, gb, out, max_score):
+    """store.save_outcome, or an error record for this submission alone when what it sent cannot be kept."""
+    try:
+        return store.save_outcome(course, gb, out, max_score)
+    except Exception as e:  # noqa: BLE001 - one submission's bad file never stops the class
+        gb.db.rollback()
+        failed = dict(out, error=f"its graded files could not be stored: {type(e).__name__}: {str(e)[:300]}")
+        return make_record(failed, {}, max_score)
 
 
 class _Progress:

@@ -11,14 +11,21 @@ Modes (what a student's kernel runs under):
     bwrap   root:      prlimit (limits) -> bwrap as root (new mount/pid/net/ipc/uts namespaces; the
                        file system is a read-only /usr and /etc, the Python and its packages, a copy of
                        the trainlab package without trainlab.reference (the reference answers do not
-                       exist inside), a size-capped /tmp, and read-write only the notebook's own
-                       folder and the kernel's socket folder) -> setpriv to a dedicated uid with no
+                       exist inside), a size-capped /tmp, and read-write only the kernel's own folder
+                       and its scratch working folder) -> setpriv to a dedicated uid with no
                        capabilities and no_new_privs -> the kernel. The instructor's files, the
                        gradebook, other submissions and the network do not exist inside.
             non-root:  prlimit -> bwrap --unshare-user --disable-userns --cap-drop ALL (same binds).
     rlimit  prlimit limits and (as root) the dedicated uid; the kernel sees the real file system,
             refused only by file permissions (points are still decided outside it, by the judge).
     none    no limits besides the cell and notebook time limits (for debugging and benchmarks).
+
+Files are a one-way valve. Student code (a kernel, the judge's agent) never works in a folder the
+grader reads: each gets a fresh scratch folder inside its private kernel folder, holding copies of
+the regular files of the notebook's folder (read without following links, size-capped), bound where
+the notebook's folder is (so relative paths work) and owned by the sandbox uid. nbgrader's own folders
+stay the grader's: nothing there is handed to the sandbox uid, and nothing left in the scratch folder
+(links, FIFOs, stray notebooks) is ever read back; it is deleted with the kernel folder (symlink-safe).
 
 Kernels talk to the grader over IPC (Unix sockets in the kernel's own folder): no TCP port races
 between parallel graders, and no network is needed inside the sandbox. Each worker process holds a
@@ -37,6 +44,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
+
+from autograde.submission import read_folder
 
 UID_BASE = int(os.environ.get("TRAINLAB_SANDBOX_UID_BASE", "1200000"))
 SLOT_DIR = Path(tempfile.gettempdir()) / "trainlab-sandbox-slots"
@@ -174,9 +183,27 @@ class Sandbox:
 
     # -- files the kernel owns -------------------------------------------------------------
     def give(self, path):
-        """Hand a file or folder to the sandbox uid (as root); no-op otherwise."""
+        """Hand a file or folder (never a link's target) to the sandbox uid (as root); no-op otherwise."""
         if self.uid is not None:
-            os.chown(path, self.uid, self.uid)
+            os.chown(path, self.uid, self.uid, follow_symlinks=False)
+
+    def scratch(self, cwd, kdir):
+        """A fresh working folder ``kdir``/work for student code: copies of the regular files under
+        ``cwd`` (links, FIFOs, devices, oversized files left out), owned by the sandbox uid.
+
+        The student's process works there (bound at ``cwd``'s path under bubblewrap); the grader never
+        reads it back. Returns its path.
+        """
+        work = Path(kdir) / "work"
+        work.mkdir(mode=0o700)
+        files, _ = read_folder(cwd, max_bytes=int(self.limits.fsize_mb) << 20)
+        for rel, data in files.items():
+            dest = work / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(data)
+        for path in [work, *work.rglob("*")]:
+            self.give(path)
+        return str(work)
 
     def new_kernel_dir(self):
         kdir = Path(tempfile.mkdtemp(prefix="k", dir=self.kernels_dir))
@@ -185,9 +212,8 @@ class Sandbox:
         if self.mpl_cache:
             for f in Path(self.mpl_cache).glob("*.json"):
                 shutil.copy(f, kdir / "home" / "mpl" / f.name)
-        if self.uid is not None:
-            for p in [kdir, *kdir.rglob("*")]:
-                os.chown(p, self.uid, self.uid)
+        for p in [kdir, *kdir.rglob("*")]:
+            self.give(p)
         os.chmod(kdir, 0o700)
         return str(kdir)
 
@@ -232,7 +258,7 @@ class Sandbox:
         return ["setpriv", f"--reuid={u}", f"--regid={u}", "--clear-groups", "--inh-caps=-all",
                 "--bounding-set=-all", "--no-new-privs", "--"]
 
-    def _bwrap(self, cwd, kdir):
+    def _bwrap(self, cwd, kdir, work=None):
         cmd = ["bwrap", "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
                "--unshare-uts", "--unshare-cgroup-try", "--hostname", "grading"]
         if not self.root:
@@ -246,8 +272,9 @@ class Sandbox:
         cmd += ["--perms", "1777", "--size", str(int(self.limits.tmp_mb) << 20), "--tmpfs", "/tmp"]
         made = {"/", "/usr", "/etc", "/proc", "/dev", "/tmp"}
         ro = [p for p in self.python_dirs + self.packages + self.extra_ro if os.path.exists(p)]
-        rw = [kdir, str(Path(cwd).resolve())]
-        for path in ro + rw + [dest for _, dest in self.package_binds]:
+        cwd = str(Path(cwd).resolve())
+        rw = [(kdir, kdir), (work or cwd, cwd)]
+        for path in ro + [dest for _, dest in rw] + [dest for _, dest in self.package_binds]:
             parents = list(Path(path).parents)[::-1][1:]
             for parent in parents:
                 if str(parent) not in made:
@@ -258,19 +285,23 @@ class Sandbox:
             cmd += ["--ro-bind", path, path]
         for copy, path in self.package_binds:   # after the Python: an editable install may sit inside it
             cmd += ["--ro-bind", copy, path]
-        for path in rw:
-            cmd += ["--bind", path, path]
-        cmd += ["--chdir", str(Path(cwd).resolve()), "--unsetenv", "JPY_PARENT_PID"]
+        for src, dest in rw:
+            cmd += ["--bind", src, dest]
+        cmd += ["--chdir", cwd, "--unsetenv", "JPY_PARENT_PID"]
         return cmd
 
-    def wrap(self, kernel_cmd, cwd, kdir):
-        """(command, environment) that start ``kernel_cmd`` inside this sandbox."""
+    def wrap(self, kernel_cmd, cwd, kdir, work=None):
+        """(command, environment) that start ``kernel_cmd`` inside this sandbox.
+
+        ``work``: the scratch folder (``scratch``) bound at ``cwd`` under bubblewrap; without bubblewrap
+        the caller starts the process in ``work`` itself.
+        """
         env = self.env(kdir)
         if self.mode == "none":
             return list(kernel_cmd), env
         cmd = self._prlimit()
         if self.mode == "bwrap":
-            cmd += self._bwrap(cwd, kdir)
+            cmd += self._bwrap(cwd, kdir, work)
         if self.uid is not None:
             cmd += self._setpriv()
         return cmd + list(kernel_cmd), env
@@ -374,8 +405,8 @@ class SandboxKernelManager(AsyncKernelManager):
         self.cache_ports = False
         if self.kernel_spec is not None:
             self.kernel_spec.interrupt_mode = "message"   # a signal cannot cross bwrap's new session
-        cwd = kw.get("cwd") or os.getcwd()
-        self.sandbox.give(cwd)
+        self.notebook_dir = kw.get("cwd") or os.getcwd()
+        self.work = self.sandbox.scratch(self.notebook_dir, self.kdir)
         return await super()._async_pre_start_kernel(**kw)
 
     def write_connection_file(self, **kwargs):
@@ -383,19 +414,19 @@ class SandboxKernelManager(AsyncKernelManager):
         self.sandbox.give(self.connection_file)
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
-        cmd, env = self.sandbox.wrap(kernel_cmd, cwd=kw.get("cwd") or os.getcwd(), kdir=self.kdir)
-        kw["env"] = env
-        self.log_file = open(os.path.join(self.kdir, "kernel.log"), "wb")
+        cmd, env = self.sandbox.wrap(kernel_cmd, cwd=self.notebook_dir, kdir=self.kdir, work=self.work)
+        kw["env"], kw["cwd"] = env, self.work
+        self.log_file = open(os.path.join(self.kdir, "kernel.log"), "w+b")
         kw["stdout"] = kw["stderr"] = self.log_file
         return await super()._async_launch_kernel(cmd, **kw)
 
     def log_tail(self, n=600):
-        """The end of what the kernel process printed (a crash message, say)."""
+        """The end of what the kernel process printed (a crash message, say), read from the grader's own
+        descriptor (the kernel could replace the file's name by a link)."""
         try:
-            with open(os.path.join(self.kdir, "kernel.log"), "rb") as f:
-                f.seek(max(0, os.fstat(f.fileno()).st_size - n))
-                return f.read().decode("utf-8", "replace")
-        except (OSError, TypeError):
+            fd = self.log_file.fileno()
+            return os.pread(fd, n, max(0, os.fstat(fd).st_size - n)).decode("utf-8", "replace")
+        except (AttributeError, OSError, ValueError):
             return ""
 
     def exit_status(self):
@@ -424,10 +455,11 @@ class SandboxLauncher:
         return self.box.new_kernel_dir()
 
     def start(self, argv, workdir, private_dir):
-        self.box.give(workdir)
-        cmd, env = self.box.wrap(argv, cwd=workdir, kdir=private_dir)
+        """The agent, working in a scratch copy of ``workdir`` (Sandbox.scratch), never in ``workdir``."""
+        work = self.box.scratch(workdir, private_dir)
+        cmd, env = self.box.wrap(argv, cwd=workdir, kdir=private_dir, work=work)
         env["MPLBACKEND"] = "Agg"
-        return subprocess.Popen(cmd, env=env, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        return subprocess.Popen(cmd, env=env, cwd=work, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
 
     def cleanup(self, private_dir):

@@ -14,10 +14,19 @@ of the instructor's locked cells (a test cell with its hidden tests is not "edit
 ``text`` (the repaired notebook JSON, or None), ``status`` ("ok", "missing", "invalid"),
 ``notes`` (what was wrong, for the grade report) and ``suspicious`` (code an instructor may want to look
 at; it costs no points: the judge grades only what the answer cells define, on its own inputs).
+
+Reading a submission's files (the grader trusts nothing it finds in a student's folder):
+
+    read_regular(path) -> bytes         one regular file, opened without following a link; else Unreadable
+    read_folder(folder) -> (files, skipped)   every regular file under a folder, the same way; the rest
+                                        (links, FIFOs, sockets, devices, hard links, oversized) named with why
 """
 import ast
+import errno
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 
 import nbformat
@@ -39,6 +48,114 @@ SUSPICIOUS = [
     (r"os\s*\.\s*_exit|os\s*\.\s*fork|os\s*\.\s*kill|sys\s*\.\s*exit|\braise\s+SystemExit", "exits or forks"),
     (r"\.\./|/solutions\b|gradebook|autograde/work|submitted/", "reads course files by path"),
 ]
+
+
+MAX_FILE_BYTES = 64 << 20       # the grader reads no larger file (the importer's limit too)
+MAX_FOLDER_FILES = 1000         # files read from one submission folder; the rest are skipped
+MAX_DEPTH = 8                   # sub-folders deeper than this are skipped
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
+_KINDS = [(stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a device file"), (stat.S_ISBLK, "a device file"), (stat.S_ISDIR, "a folder")]
+
+
+class Unreadable(Exception):
+    """A file the grader will not read; str() is the reason, one line ("is a symbolic link", ...)."""
+
+
+def _kind(mode):
+    return next((what for test, what in _KINDS if test(mode)), "not a regular file")
+
+
+def read_regular(path, max_bytes=MAX_FILE_BYTES, dir_fd=None):
+    """The bytes of the regular file ``path`` (relative to ``dir_fd`` if given); raises Unreadable otherwise.
+
+    Never follows a link in the last component (O_NOFOLLOW), never opens a FIFO, socket or device (the
+    kind is checked before opening, then again on the open descriptor: a file swapped between the two
+    is refused), refuses a file with more than one name (a hard link: it may be someone else's file)
+    and one over ``max_bytes`` (checked on the size and again on what is read: it may grow meanwhile).
+    """
+    try:
+        before = os.lstat(path, dir_fd=dir_fd)
+        if not stat.S_ISREG(before.st_mode):
+            raise Unreadable(f"is {_kind(before.st_mode)}: not read")
+        fd = os.open(path, _OPEN_FLAGS, dir_fd=dir_fd)
+    except OSError as e:
+        raise Unreadable("is a symbolic link: not read" if e.errno == errno.ELOOP
+                         else f"could not be read ({e.strerror})") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
+            raise Unreadable("changed while it was being read: not read")
+        if st.st_nlink > 1:
+            raise Unreadable(f"is a hard link ({st.st_nlink} names for one file): not read")
+        if st.st_size > max_bytes:
+            raise Unreadable(f"is too big ({st.st_size / 2**20:.1f} MB, limit {max_bytes / 2**20:.0f} MB): not read")
+        chunks, size = [], 0
+        while size <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > max_bytes:
+            raise Unreadable(f"grew past the size limit ({max_bytes / 2**20:.0f} MB) while it was read: not read")
+        return b"".join(chunks)
+    except OSError as e:
+        raise Unreadable(f"could not be read ({e.strerror})") from None
+    finally:
+        os.close(fd)
+
+
+def read_folder(folder, max_bytes=MAX_FILE_BYTES, max_files=MAX_FOLDER_FILES):
+    """({relative path: bytes}, [skipped: "path is a symbolic link: not read", ...]) for a submission folder.
+
+    Walks by directory descriptors (a folder swapped for a link mid-walk is not followed), skips
+    ``.ipynb_checkpoints`` silently and reads each entry with read_regular; a folder that is itself a
+    link, or missing, yields ({}, [why]).
+    """
+    files, skipped = {}, []
+    try:
+        top = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as e:
+        why = "is a symbolic link" if e.errno in (errno.ELOOP, errno.ENOTDIR) else f"could not be read ({e.strerror})"
+        return files, [f"the submission folder {why}: nothing read"]
+    try:
+        _walk(top, "", files, skipped, max_bytes, max_files, 0)
+    finally:
+        os.close(top)
+    return files, skipped
+
+
+def _walk(dir_fd, prefix, files, skipped, max_bytes, max_files, depth):
+    for name in sorted(os.listdir(dir_fd)):
+        rel = prefix + name
+        if name == ".ipynb_checkpoints":
+            continue
+        if len(files) >= max_files:
+            skipped.append(f"more than {max_files} files: {rel} and the rest were not read")
+            return
+        try:
+            mode = os.lstat(name, dir_fd=dir_fd).st_mode
+        except OSError:
+            continue
+        if stat.S_ISDIR(mode):
+            if depth >= MAX_DEPTH:
+                skipped.append(f"{rel}/ is nested too deep: not read")
+                continue
+            try:
+                sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+            except OSError:
+                skipped.append(f"{rel}/ changed while it was being read: not read")
+                continue
+            try:
+                _walk(sub, rel + "/", files, skipped, max_bytes, max_files, depth + 1)
+            finally:
+                os.close(sub)
+            continue
+        try:
+            files[rel] = read_regular(name, max_bytes, dir_fd=dir_fd)
+        except Unreadable as e:
+            skipped.append(f"{rel} {e}")
 
 
 @dataclass

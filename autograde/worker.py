@@ -8,6 +8,7 @@ nothing into the instructor's course: it returns plain data (autograded notebook
 """
 import atexit
 import copy
+import json
 import os
 import shutil
 import tempfile
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from autograde.records import Outcome, notes_markdown
 from autograde.sandbox import Limits
+from autograde.submission import Unreadable, read_regular
 
 EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")   # what nbgrader's exchange adds to a submission
 _WORKER = {}
@@ -142,6 +144,7 @@ def _api(state, ws, db):
     from traitlets.config import Config
 
     from autograde.course import make_api
+    from autograde.sanitize import SanitizeSubmission
     extra = Config()
     extra.CourseDirectory.root = str(ws)
     extra.CourseDirectory.source_directory = "source"
@@ -152,7 +155,7 @@ def _api(state, ws, db):
     extra.CourseDirectory.db_url = f"sqlite:///{db}"
     extra.Autograde.autograde_preprocessors = [state["execute"], state["judge"], IgnorePattern,
                                                ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-                                               AssignLatePenalties, CheckCellMetadata]
+                                               AssignLatePenalties, CheckCellMetadata, SanitizeSubmission]
     cfg = copy.deepcopy(state["config"])
     cfg.merge(extra)
     api = make_api(cfg)
@@ -169,7 +172,7 @@ def _grade(state, task, out):
         if name in files:
             (sub_dir / name).write_bytes(files.pop(name))
     prepared = prepare(files, task["release"], task["known_ids"], task.get("source_locked"))
-    out["notes"] += prepared.notes
+    out["notes"] += list(task.get("unread", ())) + prepared.notes
     graded = []
     for name, entry in prepared.notebooks.items():
         out["notebooks"][Path(name).stem] = entry["status"]
@@ -195,24 +198,53 @@ def _grade(state, task, out):
             out["diagnoses"].update(report.get("diagnoses", {}))
             for k, v in report.get("timing", {}).items():
                 out["timing"][k] = out["timing"].get(k, 0.0) + v
-        _collect(api, ws, student, assignment, out, task.get("feedback"))
+        _collect(api, ws, student, assignment, out, task.get("feedback"), graded)
     shutil.rmtree(ws, ignore_errors=True)
     for leftover in (db, db.with_name(db.name + "-journal")):
         if leftover.exists():
             leftover.unlink()
 
 
-def _collect(api, ws, student, assignment, out, feedback):
-    """The autograded notebooks (with the grader's notes on top) and, if asked, nbgrader's feedback."""
-    import json
+def _collect(api, ws, student, assignment, out, feedback, notebooks):
+    """The autograded notebooks (with the grader's notes on top) and, if asked, nbgrader's feedback.
+
+    Only what the grader asked for comes back: the release's notebook names (``notebooks``) and their
+    feedback pages, each read as a regular file without following a link (submission.read_regular),
+    and rewritten by replacing the file (os.replace), never chmodded or written through a link.
+    """
     text = notes_markdown(out)
-    for p in sorted((ws / "autograded" / student / assignment).glob("*.ipynb")):
+    adir = ws / "autograded" / student / assignment
+    for name in notebooks:
+        try:
+            data = read_regular(adir / name)
+        except Unreadable as e:
+            out["notes"].append(f"the autograded {name} {e}")
+            continue
         if text:
-            p.chmod(0o644)                # nbgrader leaves autograded notebooks read-only
-            nb = json.loads(p.read_text())
-            nb["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "id": "grader-notes", "source": text})
-            p.write_text(json.dumps(nb, indent=1))
-        out["files"][p.name] = p.read_bytes()
-    if feedback and api.generate_feedback(assignment, student, force=True)["success"]:
-        for p in sorted((ws / "feedback" / student / assignment).glob("*.html")):
-            out["feedback"][p.name] = p.read_bytes()
+            data = _with_notes(data, text)
+            _replace(adir / name, data)     # generate_feedback shows the notes too
+        out["files"][name] = data
+    if feedback and out["files"] and api.generate_feedback(assignment, student, force=True)["success"]:
+        fdir = ws / "feedback" / student / assignment
+        for name in out["files"]:
+            page = Path(name).stem + ".html"
+            try:
+                out["feedback"][page] = read_regular(fdir / page)
+            except Unreadable as e:
+                out["notes"].append(f"the feedback page {page} {e}")
+
+
+def _with_notes(data, text):
+    """The notebook JSON ``data`` with a markdown cell of the grader's notes first."""
+    nb = json.loads(data)
+    nb["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "id": "grader-notes", "source": text})
+    return json.dumps(nb, indent=1).encode()
+
+
+def _replace(path, data):
+    """Write ``data`` as a new regular file at ``path`` (a link or anything else there is replaced, not followed)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
