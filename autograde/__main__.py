@@ -4,9 +4,11 @@
     import     bring submissions in from a folder or a zip (nbgrader layout or a flat LMS export)
     grade      autograde in parallel (resumable; --scheduler for a Dask cluster); summary + histogram
     feedback   HTML feedback for graded submissions (the judge's verdicts, no grader code)
-    export     grades.csv, tests.csv, students.csv, and the Canvas and Moodle grade-import CSVs
+    export     grades.csv, tests.csv, students.csv, the class's LMS grade-import CSVs, the class report
+               (every score read from the gradebook: a grade entered by hand is in each at once)
     all        build, import, grade with feedback, export: the whole job in one command
-    demo       grade the sample class in autograde/samples/ and print the grade table
+    demo       grade the sample class in autograde/samples/ in a course of its own (autograde/work/demo/,
+               never mixed into your class) and print the grade table
 
 Examples:
     python -m autograde import ~/Downloads/activations-submissions.zip
@@ -92,7 +94,23 @@ def cmd_import(args):
             print(f"(the full list: {log})")
     if not report.placed:
         raise UserError(f"nothing was imported from {args.source}: no file could be placed (the reasons are above)")
+    if not args.dry_run:
+        _sync_names(args)
     return 0
+
+
+def _sync_names(args):
+    """Students' LMS display names (from --roster when given) to students.json and the gradebook."""
+    from autograde.importer import sync_names
+
+    roster = getattr(args, "roster", None)
+    if roster and not Path(roster).is_file():
+        raise UserError(f"no such roster file: {roster}")
+    try:
+        for line in sync_names(args.root, roster):
+            print(line)
+    except ValueError as e:   # a roster that is neither a Canvas nor a Moodle export
+        raise UserError(str(e)) from None
 
 
 def _grade_limits(args):
@@ -134,10 +152,10 @@ def _result_stamps(course):
     return {p: p.stat().st_mtime_ns for p in course.results.glob("*/*.json")}
 
 
-def cmd_grade(args, feedback=None):
+def cmd_grade(args, feedback=None, reports=True):
+    """Grade; then (reports=True) print the selection's summary and rewrite the class-wide figures."""
     import warnings
 
-    from autograde import report
     from autograde.course import Course
     from autograde.pipeline import grade_class
 
@@ -154,21 +172,36 @@ def cmd_grade(args, feedback=None):
                           db_url=args.db)
     after = _result_stamps(course)
     regraded = sum(1 for p, t in after.items() if before.get(p) != t)
+    failed = 1 if any(r.status == "error" for r in records) else 0
     if records and not regraded:
         print(f"Nothing new to grade: all {_n(len(records), 'submission')} are unchanged since they were graded "
               f"(grades kept; --force regrades them). Reports: {course.work / 'reports'}")
-        return 1 if any(r["status"] == "error" for r in records) else 0
-    print(report.summary(records))
-    png = report.histogram(records, course.work / "reports" / "scores.png")
-    from autograde import class_report
-    print("\n" + class_report.summary(records))
-    cr_csv, cr_html = class_report.write_reports(records, course.work / "reports")
-    sandboxes = sorted({r["sandbox"] for r in records if r.get("sandbox")})
+        return failed
+    sandboxes = sorted({r.sandbox for r in records if r.sandbox})
+    if reports:
+        from autograde import report
+        print(report.summary(records))
+        _write_figures(course, course.work / "reports")
     print(f"\nGraded {_n(regraded, 'submission')} in {time.perf_counter() - t0:.0f} s"
           + (f" ({len(records) - regraded} unchanged, kept)" if len(records) > regraded else "")
           + (f"; kernels ran under: {', '.join(sandboxes)}" if sandboxes else ""))
-    print(f"Histogram: {png}; class report: {cr_html} (and {cr_csv.name})")
-    return 1 if any(r["status"] == "error" for r in records) else 0
+    return failed
+
+
+def _write_figures(course, out, quiet=False):
+    """The histogram and the class report of the whole class (never of a selection), from the gradebook;
+    prints the class report's summary and where both are."""
+    from autograde import class_report, report
+    from autograde.store import class_records
+
+    everyone = class_records(course)
+    png = report.histogram(everyone, out / "scores.png")
+    cr_csv, cr_html = class_report.write_reports(everyone, out)
+    if not quiet:
+        print("\n" + class_report.summary(everyone))
+    print(f"Class report ({_n(len({r.student for r in everyone}), 'student')}): {cr_html} (and {cr_csv.name}); "
+          f"histogram: {png}")
+    return everyone
 
 
 def cmd_feedback(args):
@@ -193,28 +226,33 @@ def cmd_feedback(args):
 
 
 def cmd_export(args):
+    """grades.csv, tests.csv, students.csv, the LMS files, the histogram and the class report, all read
+    from the gradebook (a hand grade entered in the formgrader is in each); the grade table unless --quiet."""
     from autograde import report
     from autograde.course import Course
     from autograde.store import records_from_results
 
     course = Course(args.root, db_url=args.db)
-    records = records_from_results(args.root)
+    records = records_from_results(args.root, db_url=args.db)
     if not records and not (course.autograded.is_dir() and any(course.autograded.iterdir())):
         raise UserError(f"nothing graded yet: run {PROG} grade first")
-    if args.roster and not Path(args.roster).is_file():
-        raise UserError(f"no such roster file: {args.roster}")
+    if args.db is None:
+        _sync_names(args)                  # the roster's display names, before anything is written
+        if args.roster:
+            records = records_from_results(args.root)
     out = Path(args.out) if args.out else course.work / "reports"
     try:
         exported = report.export_csv(args.root, out, records, db_url=args.db, roster=args.roster)
     except ValueError as e:   # a roster that is neither a Canvas nor a Moodle export
         raise UserError(str(e)) from None
-    png = report.histogram(records, out / "scores.png")
-    from autograde import class_report
-    cr_csv, cr_html = class_report.write_reports(records, out)
-    print(f"Class report: {cr_html} (and {cr_csv.name})")
+    if not args.quiet:
+        print(report.grade_table(records))
+        print("\n" + report.summary(records))
+    _write_figures(course, out, quiet=args.quiet)
     grades, tests = exported
-    print(f"Wrote {grades}, {tests}, {exported.students.name} and {png.name}")
-    print("For the LMS: " + ", ".join(p.name for p in exported.lms) + f" (in {out}; upload steps in the README)")
+    print(f"Wrote {grades}, {tests} and {exported.students.name}")
+    print("For the LMS: " + (", ".join(p.name for p in exported.lms) or "nothing")
+          + f" (in {out}; upload steps in the README)")
     for note in exported.notes:
         print(f"  {note}")
     return 0
@@ -228,7 +266,8 @@ def cmd_all(args):
     cmd_build(args)
     if args.source:
         cmd_import(args)
-    status = cmd_grade(args, feedback=True)
+    status = cmd_grade(args, feedback=True, reports=False)     # export prints the tables and reports, once
+    print()
     cmd_export(args)
     return status
 
@@ -304,6 +343,9 @@ def main(argv=None):
     p.add_argument("source", help="folder or .zip (nbgrader layout or <student>_<id>_<file>.ipynb)")
     p.add_argument("--assignment", help="put every flat file under this assignment")
     p.add_argument("--dry-run", action="store_true", help="report what would be placed, copy nothing")
+    p.add_argument("--roster", help="the LMS's own gradebook export (Canvas or Moodle CSV): keeps each student's "
+                                    "name as the LMS shows it (Canvas: \"Last, First\"), for the formgrader and "
+                                    "every report")
     import_options(p)
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("grade", help="autograde (parallel, resumable)")
@@ -319,6 +361,7 @@ def main(argv=None):
     p.add_argument("--roster", help="the LMS's own gradebook export (Canvas or Moodle CSV): fills the identifier "
                                     "columns (SIS ids, section, e-mail) of the LMS files")
     p.add_argument("--db")
+    p.add_argument("--quiet", action="store_true", help="no grade table or summaries: only the files written")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("all", help="build, import, grade with feedback, export")
     p.add_argument("source", nargs="?", help="folder or zip of submissions to import first")
@@ -328,7 +371,8 @@ def main(argv=None):
     grading_options(p)
     import_options(p)
     p.set_defaults(func=cmd_all)
-    p = sub.add_parser("demo", help="build, grade the sample class, print grades")
+    p = sub.add_parser("demo", help="build, grade the sample class in its own course (autograde/work/demo), "
+                                    "print grades")
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--sandbox", default="auto", choices=["auto", "bwrap", "rlimit", "none"])
     p.set_defaults(func=cmd_demo)

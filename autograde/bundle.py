@@ -52,6 +52,9 @@ PYTHON   ?= python3
 VENV     ?= .venv
 BIN       = $(VENV)/bin
 NOTEBOOK ?=
+# no "Jupyter news?" question and no update check (as on the course's hub); --allow-root only as root
+NO_NEWS     = --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+LAB_OPTIONS = $(NO_NEWS) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: setup lab validate
 
@@ -65,8 +68,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 \t$(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.formgrader nbgrader.server_extensions.course_list
 \ttouch $@
 
-lab: setup                     ## JupyterLab in this folder (Validate button, sliders)
-\t$(BIN)/jupyter lab
+lab: setup                     ## JupyterLab in this folder (Validate button, sliders); no news pop-up
+\t$(BIN)/jupyter lab $(LAB_OPTIONS)
 
 validate: setup                ## make validate NOTEBOOK=notebooks/01_activations/activations.ipynb (all when empty)
 \t$(BIN)/python -m trainlab.validate $(NOTEBOOK)

@@ -1,109 +1,127 @@
 """The class report: what the class got wrong, per assignment, after grading.
 
     summary(records) -> str                  terminal text: score histogram, per-test pass rates, misconceptions
-    write_csv(records, path) -> Path         one long-format CSV (kind = score_bin | pass_rate | misconception)
-    write_html(records, path) -> Path        one self-contained HTML page (plots as inline base64 PNGs)
+    write_csv(records, path) -> Path         one long-format CSV (kind = score_bin | pass_rate | pending |
+                                             misconception)
+    write_html(records, path) -> Path        one self-contained HTML page (plots as inline base64 PNGs), with
+                                             every student's score (so far), pending answers and status
     write_reports(records, out_dir)          both, as class_report.csv and class_report.html
     misconceptions(records)                  [(assignment, test, name, students, of)]: each diagnosis counted once
                                              per student, most frequent first ("31% of students: Adam without
                                              bias correction")
     diagnosis_for(record, grade_id) -> str   the sentence for one student's test (the tests.csv column)
 
-``records``: dicts with keys student, assignment, score, max_score, status, tests {grade_id: (score, max)},
-diagnoses {grade_id: sentence} (autograde/records.py; autograde/diagnose.py writes the sentences). Records
-whose status is "error" (the grader failed, not the student) are left out of every figure.
+``records``: autograde.records.Record (scores from the gradebook, autograde/store.py), whose ``diagnoses``
+are catalogue entry ids ("<notebook>/<grade_id>/<n>", looked up in the catalogue, never parsed). Records
+whose status is "error" (the grader failed, not the student) are left out of every figure. A written
+answer awaiting a grade by hand is pending: left out of the pass rates, counted as such, and every score
+that lacks it is labelled "so far". Everything that comes from a submission (names, reasons) is escaped.
 """
 import base64
 import csv
+import functools
 import html
 import io
-import re
 import statistics
 from collections import defaultdict
 from pathlib import Path
 
+from autograde.records import as_record
+
 BINS = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
-_SENTENCE = re.compile(r"^This matches a known mistake: (.+?)\. (?=\S)")
 
 
 # ------------------------------------------------------------------------------------ the numbers
 
 def _graded(records):
-    return [r for r in records if r.get("status") != "error"]
+    return [r for r in map(as_record, records) if r.status != "error"]
 
 
 def _by_assignment(records):
     out = defaultdict(list)
     for r in _graded(records):
-        out[r["assignment"]].append(r)
+        out[r.assignment].append(r)
     return dict(sorted(out.items()))
 
 
-def _catalogue_names():
-    """{sentence: (name, advice, section)} for every catalogue entry (the instructor's side has them)."""
+@functools.lru_cache(maxsize=1)
+def _catalogue():
+    """{entry id: entry dict (name, advice, section)} and {sentence: entry id} of the whole catalogue
+    (({}, {}) where the catalogue is not installed: the report then shows the stored text as is). Read once
+    per process; not to be changed by callers."""
     try:
         import importlib
         import pkgutil
 
         from autograde import diagnose
         package = importlib.import_module(diagnose.CATALOGUE_PACKAGE)
-    except Exception:  # noqa: BLE001 - a report without the catalogue still parses the sentences
-        return {}
-    names = {}
+    except Exception:  # noqa: BLE001 - a report without the catalogue still shows its counts
+        return {}, {}
+    by_id, by_sentence = {}, {}
     for info in pkgutil.iter_modules(package.__path__):
         module = diagnose.catalogue(info.name)
-        for entries in getattr(module, "CATALOGUE", {}).values():
-            for e in entries:
-                names[diagnose.sentence(e)] = (e["name"], e["advice"], str(e["section"]))
-    return names
+        for gid, entries in getattr(module, "CATALOGUE", {}).items():
+            for i, e in enumerate(entries):
+                key = f"{info.name}/{gid}/{i}"
+                by_id[key] = {"name": e["name"], "advice": e["advice"], "section": str(e["section"]),
+                              "sentence": diagnose.sentence(e)}
+                by_sentence.setdefault(by_id[key]["sentence"], key)
+    return by_id, by_sentence
 
 
-def parse(sentence, known=None):
-    """(name, advice, section) of a diagnosis sentence."""
-    known = _catalogue_names() if known is None else known
-    if sentence in known:
-        return known[sentence]
-    m = _SENTENCE.match(sentence or "")
-    if not m:
-        return (sentence or "").strip(), "", ""
-    rest = sentence[m.end():].strip()
-    section = re.search(r"\(see section ([^)]*)\)\.?$", rest)
-    advice = rest[:section.start()].strip() if section else rest
-    return m.group(1), advice, section.group(1) if section else ""
+def entry(value, catalogue=None):
+    """The catalogue entry of a stored diagnosis (an entry id; a full sentence from older result files is
+    looked up as it is): {"name", "advice", "section", "sentence"}; unknown text is its own name."""
+    by_id, by_sentence = catalogue if catalogue is not None else _catalogue()
+    key = value if value in by_id else by_sentence.get(value)
+    if key is not None:
+        return by_id[key]
+    return {"name": (value or "").strip(), "advice": "", "section": "", "sentence": value or ""}
 
 
-def diagnosis_for(record, grade_id):
+def diagnosis_for(record, grade_id, catalogue=None):
     """The diagnosis sentence of one student's test, or ""."""
-    return (record.get("diagnoses") or {}).get(grade_id, "") or ""
+    value = (as_record(record).diagnoses or {}).get(grade_id, "")
+    return entry(value, catalogue)["sentence"] if value else ""
 
 
 def score_bins(rs):
     """Counts of scores (percent of the maximum) in the bins 0-10, ..., 90-100."""
     counts = [0] * (len(BINS) - 1)
     for r in rs:
-        pct = 100.0 * r["score"] / r["max_score"] if r.get("max_score") else 0.0
+        pct = 100.0 * r.score / r.max_score if r.max_score else 0.0
         counts[min(int(pct // 10), len(counts) - 1)] += 1
     return counts
 
 
 def pass_rates(rs):
-    """[(test, points, passed, attempted)] in the assignment's test order (the order the records hold)."""
+    """[(test, points, passed, attempted)] in the assignment's test order (the order the records hold);
+    a pending written answer is not attempted yet (pending() counts them)."""
     from autograde.report import pass_rates as rates          # one count of "passed", sorted here by test order
-    order = {t: i for i, t in enumerate(dict.fromkeys(t for r in rs for t in (r.get("tests") or {})))}
+    order = {t: i for i, t in enumerate(dict.fromkeys(t for r in rs for t in r.tests))}
     return sorted(((t, pts, passed, n) for _, t, pts, passed, n in rates(rs)), key=lambda row: order[row[0]])
+
+
+def pending(rs):
+    """{test: number of answers awaiting a grade by hand} of one assignment's records."""
+    counts = defaultdict(int)
+    for r in rs:
+        for t in r.pending:
+            counts[t] += 1
+    return dict(counts)
 
 
 def misconceptions(records):
     """[(assignment, test, name, students, of)], most frequent first within each assignment."""
-    known = _catalogue_names()
+    catalogue = _catalogue()
     rows = []
     for assignment, rs in _by_assignment(records).items():
         counts = defaultdict(set)
         for r in rs:
-            for test, sentence in (r.get("diagnoses") or {}).items():
-                if sentence:
-                    counts[(test, parse(sentence, known)[0])].add(r["student"])
-        students = len({r["student"] for r in rs})
+            for test, value in (r.diagnoses or {}).items():
+                if value:
+                    counts[(test, entry(value, catalogue)["name"])].add(r.student)
+        students = len({r.student for r in rs})
         rows += sorted(((assignment, t, name, len(who), students) for (t, name), who in counts.items()),
                        key=lambda row: (-row[3], row[1], row[2]))
     return rows
@@ -111,6 +129,13 @@ def misconceptions(records):
 
 def _pct(part, whole):
     return 100.0 * part / whole if whole else 0.0
+
+
+def _so_far(rs):
+    """" so far (2 answers, 4 points, await a grade by hand)" or ""."""
+    n = sum(len(r.pending) for r in rs)
+    return (f" so far ({n} written answers, {sum(r.pending_points for r in rs):g} points, await a grade by hand)"
+            if n else "")
 
 
 # ------------------------------------------------------------------------------------ the terminal
@@ -123,17 +148,19 @@ def summary(records, bar=30):
     mis = misconceptions(records)
     lines = []
     for assignment, rs in groups.items():
-        scores = [r["score"] for r in rs]
+        scores = [r.score for r in rs]
         lines.append(f"{assignment}: {len(rs)} students, mean {statistics.mean(scores):.2f}, median "
-                     f"{statistics.median(scores):.2f} of {rs[0]['max_score']:g}")
+                     f"{statistics.median(scores):.2f} of {rs[0].max_score:g}{_so_far(rs)}")
         counts = score_bins(rs)
         top = max(counts) or 1
-        lines.append("  scores (% of the maximum):")
+        lines.append("  scores (% of the maximum" + (", so far" if _so_far(rs) else "") + "):")
         for lo, hi, c in zip(BINS, BINS[1:], counts):
             lines.append(f"    {lo:3d}-{hi:<3d} {'#' * round(bar * c / top):{bar}s} {c}")
         lines.append("  pass rates (passed = full points), lowest first:")
+        waiting = pending(rs)
         for test, pts, passed, n in sorted(pass_rates(rs), key=lambda row: (row[2] / row[3] if row[3] else 0, row[0])):
-            lines.append(f"    {test:28s} {pts:4g} pts {_pct(passed, n):5.1f}%  ({passed}/{n})")
+            lines.append(f"    {test:28s} {pts:4g} pts {_pct(passed, n):5.1f}%  ({passed}/{n})"
+                         + (f"  {waiting[test]} pending (awaiting a grade by hand)" if waiting.get(test) else ""))
         rows = [m for m in mis if m[0] == assignment]
         lines.append("  misconceptions (students whose failed test matches a known mistake):")
         for _, test, name, k, n in rows:
@@ -150,8 +177,8 @@ def write_csv(records, path):
     """One long-format CSV: assignment, kind, test, item, students, of, share (percent), detail."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    known = _catalogue_names()
-    advice = {name: (a, s) for name, a, s in known.values()}
+    catalogue = _catalogue()
+    advice = {e["name"]: (e["advice"], e["section"]) for e in catalogue[0].values()}
     mis = misconceptions(records)
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -159,10 +186,15 @@ def write_csv(records, path):
         for assignment, rs in _by_assignment(records).items():
             n = len(rs)
             for lo, hi, c in zip(BINS, BINS[1:], score_bins(rs)):
-                w.writerow([assignment, "score_bin", "", f"{lo}-{hi}%", c, n, f"{_pct(c, n):.1f}", ""])
+                w.writerow([assignment, "score_bin", "", f"{lo}-{hi}%", c, n, f"{_pct(c, n):.1f}",
+                            "so far" if _so_far(rs) else ""])
+            waiting = pending(rs)
             for test, pts, passed, k in pass_rates(rs):
                 w.writerow([assignment, "pass_rate", test, "passed", passed, k, f"{_pct(passed, k):.1f}",
                             f"{pts:g} points"])
+                if waiting.get(test):
+                    w.writerow([assignment, "pending", test, "awaiting a grade by hand", waiting[test], n,
+                                f"{_pct(waiting[test], n):.1f}", f"{pts:g} points"])
             for _, test, name, k, of in (m for m in mis if m[0] == assignment):
                 a, s = advice.get(name, ("", ""))
                 w.writerow([assignment, "misconception", test, name, k, of, f"{_pct(k, of):.1f}",
@@ -188,7 +220,7 @@ def _plots(assignment, rs, mis_rows):
 
     images = {}
     fig, ax = plt.subplots(figsize=(5.2, 3.0))
-    pct = [100.0 * r["score"] / r["max_score"] if r.get("max_score") else 0.0 for r in rs]
+    pct = [100.0 * r.score / r.max_score if r.max_score else 0.0 for r in rs]
     ax.hist(pct, bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001], color="#4477aa", edgecolor="white")
     mean = statistics.mean(pct) if pct else 0.0
     ax.axvline(mean, color="#cc3311", linestyle="--", label=f"mean {mean:.0f}%")
@@ -197,7 +229,7 @@ def _plots(assignment, rs, mis_rows):
     ax.set_ylabel("students")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", frameon=False)
-    ax.set_title("Scores")
+    ax.set_title("Scores" + (" so far" if any(r.pending for r in rs) else ""))
     images["scores"] = _png(fig)
 
     rates = pass_rates(rs)
@@ -244,40 +276,58 @@ th{background:#f3f5f8} td.num{text-align:right;font-variant-numeric:tabular-nums
 """
 
 
+def _students_table(rs, e):
+    """Rows of one assignment's students: name in the LMS, folder, score (so far), pending answers, status."""
+    parts = ["<h3>Students</h3><table><tr><th>student</th><th>folder</th><th>score</th><th>awaiting a grade by "
+             "hand</th><th>status</th><th>reason</th></tr>"]
+    for r in sorted(rs, key=lambda r: (r.display_name.casefold(), r.student)):
+        waiting = (f"{', '.join(r.pending)} ({r.pending_points:g} points)" if r.pending else "-")
+        parts.append(f"<tr><td>{e(r.display_name)}</td><td>{e(r.student)}</td><td class='num'>{r.score:g} / "
+                     f"{r.max_score:g}{' so far' if r.pending else ''}</td><td>{e(waiting)}</td>"
+                     f"<td>{e(r.status)}</td><td>{e(r.reason[:300])}</td></tr>")
+    parts.append("</table>")
+    return parts
+
+
 def write_html(records, path, title="Class report"):
-    """One self-contained HTML page: per assignment, the score histogram, the pass rates and the misconceptions."""
+    """One self-contained HTML page: per assignment, the score histogram, the pass rates (pending answers
+    counted apart), the misconceptions and the students. Every text from a submission is escaped."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    known = _catalogue_names()
-    advice = {name: (a, s) for name, a, s in known.values()}
+    catalogue = _catalogue()
+    advice = {x["name"]: (x["advice"], x["section"]) for x in catalogue[0].values()}
     mis = misconceptions(records)
     groups = _by_assignment(records)
     e = html.escape
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(title)}</title>"
              f"<style>{_CSS}</style></head><body><h1>{e(title)}</h1>"]
-    n_students = len({r["student"] for r in _graded(records)})
-    left_out = len(records) - len(_graded(records))
+    graded = _graded(records)
+    n_students = len({r.student for r in graded})
+    left_out = len(records) - len(graded)
     parts.append(f"<p class='meta'>{len(groups)} assignment(s), {n_students} student(s)"
                  + (f"; {left_out} submission(s) left out because the grader failed on them" if left_out else "")
-                 + ". A misconception is counted when a student's failed test gave exactly the output of a known "
-                   "wrong answer (autograde/diagnose.py).</p>")
+                 + ". Scores are read from the gradebook (grades entered by hand included). A misconception is "
+                   "counted when a student's failed test gave exactly the output of a known wrong answer "
+                   "(autograde/diagnose.py).</p>")
     if not groups:
         parts.append("<p class='none'>No graded submissions.</p>")
     for assignment, rs in groups.items():
         rows = [m for m in mis if m[0] == assignment]
         images = _plots(assignment, rs, rows)
-        scores = [r["score"] for r in rs]
+        scores = [r.score for r in rs]
         parts.append(f"<h2 id='{e(assignment)}'>{e(assignment)}</h2><p class='meta'>{len(rs)} students · mean "
                      f"{statistics.mean(scores):.2f} · median {statistics.median(scores):.2f} · of "
-                     f"{rs[0]['max_score']:g} points</p><div class='grid'>")
+                     f"{rs[0].max_score:g} points{e(_so_far(rs))}</p><div class='grid'>")
         for key, alt in [("scores", "score histogram"), ("pass_rates", "pass rate per test")]:
             if key in images:
                 parts.append(f"<div><img alt='{alt}' src='{images[key]}'></div>")
+        waiting = pending(rs)
         parts.append("</div><h3>Pass rates</h3><table><tr><th>test</th><th>points</th><th>passed</th><th>of</th>"
-                     "<th>rate</th></tr>")
+                     "<th>rate</th><th>awaiting a grade by hand</th></tr>")
         for test, pts, passed, n in pass_rates(rs):
             parts.append(f"<tr><td>{e(test)}</td><td class='num'>{pts:g}</td><td class='num'>{passed}</td>"
-                         f"<td class='num'>{n}</td><td class='num'>{_pct(passed, n):.0f}%</td></tr>")
+                         f"<td class='num'>{n}</td><td class='num'>{_pct(passed, n):.0f}%</td>"
+                         f"<td class='num'>{waiting.get(test, '') or ''}</td></tr>")
         parts.append("</table><h3>Misconceptions</h3>")
         if rows:
             if "misconceptions" in images:
@@ -290,6 +340,7 @@ def write_html(records, path, title="Class report"):
             parts.append("</table>")
         else:
             parts.append("<p class='none'>No failed test matched a known mistake.</p>")
+        parts += _students_table(rs, e)
     parts.append("</body></html>")
     path.write_text("\n".join(parts), encoding="utf-8")
     return path

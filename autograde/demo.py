@@ -3,45 +3,67 @@
 autograde/samples/submitted/<student>/<assignment>/<notebook>.ipynb are student-style submissions
 (ada: correct, written in her own style; ben: plausible bugs (the textbook sigmoid that overflows, a
 Leaky ReLU that ignores alpha, a sign slip in Maxout's backward pass); cleo: the untouched release).
-The demo copies them into the course's submitted/ folder, grades them with the class pipeline
-(sandboxed kernels, parallel workers, nbgrader underneath), writes feedback (the judge's verdicts),
-and prints the grade table.
+
+The demo is a course of its own, never mixed into the instructor's class: its root is
+``autograde/work/demo/`` (DEMO_DIR; its solutions/ is a link to the course's), so its submissions,
+gradebook, feedback and reports are under ``autograde/work/demo/autograde/work/``. ``rm -rf
+autograde/work/demo`` removes it; ``python -m autograde --root autograde/work/demo export`` (or any other
+command) works on it like on any course. The demo copies the samples into its submitted/ folder, grades them
+with the class pipeline (sandboxed kernels, parallel workers, nbgrader underneath), writes feedback (the
+judge's verdicts) and the reports, and prints the grade table.
 """
+import os
 import shutil
 import warnings
 from pathlib import Path
 
+from autograde import class_report, report
+from autograde.course import Course
+from autograde.pipeline import grade_class
+from autograde.store import class_records
+
 SAMPLES = Path(__file__).resolve().parent / "samples" / "submitted"
+DEMO_DIR = Path("autograde") / "work" / "demo"      # relative to the course root
+
+
+def demo_root(root):
+    """The demo course's root for the course at ``root``, made when missing (solutions/ links to the course's)."""
+    droot = Path(root).resolve() / DEMO_DIR
+    droot.mkdir(parents=True, exist_ok=True)
+    link = droot / "solutions"
+    if not link.exists():
+        if link.is_symlink():
+            link.unlink()                                # a dangling link from a moved course
+        link.symlink_to(os.path.relpath(Path(root).resolve() / "solutions", droot), target_is_directory=True)
+    return droot
 
 
 def run_demo(root, workers=None, sandbox="auto"):
-    from autograde.course import Course
-    from autograde.pipeline import grade_class
-
+    """Grade the sample class in the demo course of ``root``; print the grade table and the summaries."""
     warnings.filterwarnings("ignore", message=".*not in session.*")
-    course = Course(root)
+    droot = demo_root(root)
+    course = Course(droot)
     students = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
     shutil.copytree(SAMPLES, course.submitted, dirs_exist_ok=True)
-    print(f"Grading {len(students)} sample submissions ({', '.join(students)}) ...")
-    records = grade_class(root, students=students, workers=workers, sandbox=sandbox, feedback=True)
-    print_grades(records)
-    from autograde import report
+    print(f"Grading {len(students)} sample submissions ({', '.join(students)}) in the demo course {droot} "
+          "(apart from your class) ...")
+    records = grade_class(droot, students=students, workers=workers, sandbox=sandbox, feedback=True)
+    print("\n" + report.grade_table(records))
     print("\n" + report.summary(records))
-    print(f"Score histogram: {report.histogram(records, course.work / 'reports' / 'scores.png')}")
-    sandboxes = sorted({r["sandbox"] for r in records if r.get("sandbox")})
+    reports = course.work / "reports"
+    everyone = class_records(course)
+    exported = report.export_csv(droot, reports, everyone)
+    png = report.histogram(everyone, reports / "scores.png")
+    _, html = class_report.write_reports(everyone, reports)
+    sandboxes = sorted({r.sandbox for r in records if r.sandbox})
     if sandboxes:
         print(f"\nKernels ran under: {', '.join(sandboxes)}")
     print(f"Feedback (HTML, the judge's verdicts with the likely mistake named): {course.feedback}")
+    print(f"Reports: {html.name}, {png.name}, {', '.join(p.name for p in exported[:2])} in {reports}")
+    print(f"The demo course is {droot}: remove it with rm -rf {droot}")
     return records
 
 
 def print_grades(records):
-    print(f"\n{'student':10s} {'assignment':18s} {'score':>11s}  {'status':8s} tests lost")
-    for r in records:
-        pending = r.get("pending", [])
-        lost = sorted(t for t, (score, mx) in r["tests"].items() if mx and score < mx and t not in pending)
-        print(f"{r['student']:10s} {r['assignment']:18s} {r['score']:5.1f} / {r['max_score']:3.0f}  "
-              f"{r['status']:8s} {', '.join(lost) or '-'}"
-              + (f"   (to grade by hand: {', '.join(pending)})" if pending else ""))
-        if r["status"] != "graded" and r["reason"]:
-            print(f"{'':10s} {r['reason'][:200]}")
+    """The grade table (autograde/report.py: grade_table), printed."""
+    print("\n" + report.grade_table(records))

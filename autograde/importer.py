@@ -24,7 +24,10 @@ Identity: each student's name is kept as the LMS gives it (Unicode, NFC) togethe
 The folder (nbgrader's student id) is derived from it: ASCII, stable, and never shared by two
 students (a collision gets a suffix, which is reported); names with bidirectional controls or
 invisible characters are refused. The mapping folder <-> LMS name <-> LMS id is kept in
-autograde/work/students.json (``Roster``) and exported as students.csv.
+autograde/work/students.json (``Roster``) and exported as students.csv. A file name carries only what the
+LMS puts there (Canvas: "ağaoğluzoë", its sortable name squashed); the name the LMS shows ("Ağaoğlu, Zoë")
+comes from the LMS's own gradebook export (``--roster``), is kept as the entry's "display", and is given
+to the gradebook as first and last name, so the formgrader shows it (``sync_names``).
 
 Every file that is not placed is listed with the reason; nothing is silently dropped. A notebook is
 checked as JSON (nbformat) when it is imported: one that is not a valid notebook is still placed (it
@@ -46,7 +49,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograde.course import ROOT
+from autograde.course import ROOT, ensure_tools_on_path
 
 LMS_TOKENS = {"late", "assignsubmission", "file", "onlinetext", "submission"}
 SAFE_FOLDER = re.compile(r"^[A-Za-z0-9_@-][A-Za-z0-9_.@-]{0,63}$")
@@ -223,6 +226,20 @@ class Roster:
         os.replace(tmp, self.path)
         self.changed = False
 
+    def adopt_names(self, rows, notes):
+        """Keep the display name of every student found in ``rows`` (autograde.lms.read_roster's rows) as the
+        entry's "display"; returns how many were matched."""
+        from autograde.lms import match_entry
+        found = 0
+        for e in self.entries:
+            row = match_entry(e, rows, notes)
+            if row is not None:
+                found += 1
+                if e.get("display") != row["name"]:
+                    e["display"] = row["name"]
+                    self.changed = True
+        return found
+
     def _mapped(self):
         """Folder names in the roster, case-folded (a case-insensitive file system must not merge "Ada"
         and "ada" either)."""
@@ -295,6 +312,44 @@ class Roster:
         self.entries.append(entry)
         self.changed = True
         return folder
+
+
+def split_name(name):
+    """(first, last) of a name as an LMS shows it: Canvas's sortable "Last, First", else "First ... Last";
+    ("", "") for a single word (nbgrader's formgrader then shows the folder)."""
+    last, comma, first = (name or "").partition(",")
+    if comma and first.strip() and last.strip():
+        return first.strip(), last.strip()
+    words = (name or "").split()
+    return (" ".join(words[:-1]), words[-1]) if len(words) > 1 else ("", "")
+
+
+def sync_names(root=ROOT, roster_file=None):
+    """Names to the gradebook: each student's display name (from ``roster_file``, an LMS gradebook export,
+    when given) kept in students.json and set as the gradebook student's first and last name, which the
+    formgrader shows. Returns lines for the user."""
+    from nbgrader.api import Gradebook
+
+    from autograde.course import Course
+    from autograde.lms import read_roster
+
+    course = Course(root)
+    roster = Roster(course.work / ROSTER_FILE)
+    lines = []
+    if roster_file:
+        kind, rows = read_roster(roster_file)
+        found = roster.adopt_names(rows, lines)
+        lines.append(f"names from the {kind} roster: {found} of {len(roster.entries)} students matched")
+        if roster.changed:
+            roster.save()
+    named = {e["folder"]: split_name(e.get("display") or e["name"]) for e in roster.entries}
+    named = {f: n for f, n in named.items() if all(n)}
+    if named:
+        ensure_tools_on_path()             # a new gradebook runs nbgrader's migrations (alembic)
+        with Gradebook(course.db_url) as gb:
+            for folder, (first, last) in sorted(named.items()):
+                gb.update_or_create_student(folder, first_name=first, last_name=last)
+    return lines
 
 
 # ---------------------------------------------------------------------------------- the source

@@ -1,11 +1,19 @@
 """Grades the LMS takes back: Canvas's gradebook-import CSV and Moodle's grade-import CSVs.
 
-    write_lms_files(out_dir, grades, max_scores, students, roster=None, now=None) -> LmsExport
+    write_lms_files(out_dir, grades, max_scores, students, roster=None, now=None, pending=None) -> LmsExport
+    class_lms(students, roster_kind=None) -> {"canvas", "moodle"}: the LMS files that fit the class
 
 ``grades``: {(folder, assignment): score or None (not graded)}; ``max_scores``: {assignment: points};
+``pending``: {(folder, assignment): points of written answers awaiting a grade by hand} (the score is then
+a score so far: it is uploaded as it is, and the notes say so; export again after grading them by hand);
 ``students``: {folder: roster entry} (autograde/work/students.json: name, lms, lms_id, participant_ids);
 ``roster``: optional path of the LMS's own gradebook export (Canvas "Export entire gradebook" or Moodle
 "Export > Plain text file"), used to fill identifier columns the submission file names do not carry.
+
+Only the files that fit the class are written: the Canvas file when a student came from Canvas (or the
+roster is Canvas's), the Moodle files when one came from Moodle (or the roster is Moodle's), both when the
+submissions do not say (nbgrader's own folders, a generic <name>_<id>_<file> export). A Moodle gradebook
+file with no student to identify is not written (the notes say why).
 
 What is written (each format checked against the LMS's importer source):
 
@@ -98,7 +106,7 @@ def read_roster(path):
                      "(First name, Last name, ...)")
 
 
-def _match(entry, rows, notes):
+def match_entry(entry, rows, notes):
     """The roster row of a student: by Canvas id, else by a unique name match."""
     if entry.get("lms_id") and entry.get("lms") != "moodle":
         for r in rows:
@@ -122,21 +130,46 @@ def _write(path, rows):
     return path
 
 
-def write_lms_files(out_dir, grades, max_scores, students, roster=None, now=None):
-    """Write canvas_grades.csv, moodle_grades.csv and moodle_worksheet_<assignment>.csv (see the module
-    docstring); returns LmsExport(paths, notes)."""
+def class_lms(students, roster_kind=None):
+    """{"canvas"} / {"moodle"} / both: the LMSs the class's students came from (see the module docstring)."""
+    found = {e.get("lms") for e in students.values()} & {"canvas", "moodle"}
+    if roster_kind:
+        found.add(roster_kind)
+    return found or {"canvas", "moodle"}
+
+
+def display_name(entry, row=None):
+    """The name the LMS shows: the roster's (e.g. Canvas's "Ağaoğlu, Zoë"), else the one kept at import."""
+    return (row or {}).get("name") or entry.get("display") or entry["name"]
+
+
+def _pending_note(pending, entries):
+    """What is uploaded while written answers await a grade by hand, or ""."""
+    if not pending:
+        return ""
+    who = sorted({f for f, _ in pending})
+    return (f"{len(pending)} scores are so far ({sum(pending.values()):g} points of written answers await a grade "
+            f"by hand: {', '.join(entries[f]['name'] if f in entries else f for f in who[:10])}"
+            + (" ..." if len(who) > 10 else "") + "): the LMS files hold the points graded so far; grade the "
+            "answers in the formgrader and export again before the final upload")
+
+
+def write_lms_files(out_dir, grades, max_scores, students, roster=None, now=None, pending=None):
+    """Write the LMS files that fit the class: canvas_grades.csv, moodle_grades.csv and
+    moodle_worksheet_<assignment>.csv (see the module docstring); returns LmsExport(paths, notes)."""
     out_dir = Path(out_dir)
     result = LmsExport()
+    pending = dict(pending or {})
     assignments = sorted(max_scores)
     folders = sorted({f for f, _ in grades} | set(students), key=lambda f: (_fold(students.get(f, {}).get("name")
                                                                                   or f), f))
     entries = {f: dict(students.get(f) or {"folder": f, "name": f, "lms": "nbgrader", "lms_id": ""}, folder=f)
                for f in folders}
-    matched = {}
+    matched, kind = {}, None
     if roster:
         kind, rows = read_roster(roster)
         for f in folders:
-            r = _match(entries[f], rows, result.notes)
+            r = match_entry(entries[f], rows, result.notes)
             if r is not None:
                 matched[f] = r
         missing = [f for f in folders if f not in matched]
@@ -144,7 +177,19 @@ def write_lms_files(out_dir, grades, max_scores, students, roster=None, now=None
                             + (f"; not found: {', '.join(missing[:10])}" + (" ..." if len(missing) > 10 else "")
                                if missing else ""))
 
-    # Canvas
+    wanted = class_lms(students, kind)
+    if "canvas" in wanted:
+        _canvas(out_dir, result, assignments, folders, entries, matched, grades, max_scores)
+    if "moodle" in wanted:
+        _moodle(out_dir, result, assignments, folders, entries, matched, grades, max_scores, now)
+    note = _pending_note({k: v for k, v in pending.items() if v}, entries)
+    if note:
+        result.notes.append(note)
+    return result
+
+
+def _canvas(out_dir, result, assignments, folders, entries, matched, grades, max_scores):
+    """canvas_grades.csv: Student (the LMS's display name), ID, SIS ids, Section, one column per assignment."""
     table = [CANVAS_ID_COLUMNS + assignments,
              ["Points Possible", "", "", "", ""] + [_fmt(max_scores[a]) for a in assignments]]
     no_id = []
@@ -153,7 +198,7 @@ def write_lms_files(out_dir, grades, max_scores, students, roster=None, now=None
         canvas_id = r.get("id") or (e.get("lms_id") if e.get("lms") in ("canvas", "lms") else "")
         if not canvas_id:
             no_id.append(f)
-        table.append([r.get("name") or e["name"], canvas_id, r.get("sis_user_id", ""), r.get("sis_login_id", ""),
+        table.append([display_name(e, r), canvas_id, r.get("sis_user_id", ""), r.get("sis_login_id", ""),
                       r.get("section", "")] + [_fmt(grades.get((f, a))) for a in assignments])
     result.paths.append(_write(out_dir / "canvas_grades.csv", table))
     if no_id:
@@ -161,7 +206,9 @@ def write_lms_files(out_dir, grades, max_scores, students, roster=None, now=None
                             "then matches them by name and asks about the rest): "
                             + ", ".join(no_id[:10]) + (" ..." if len(no_id) > 10 else ""))
 
-    # Moodle gradebook
+
+def _moodle(out_dir, result, assignments, folders, entries, matched, grades, max_scores, now):
+    """moodle_grades.csv (when a student can be identified) and moodle_worksheet_<assignment>.csv."""
     use_email = any(r.get("email") for r in matched.values())
     ident = "Email address" if use_email else "Username"
     table = [[ident, "Full name"] + assignments]
@@ -172,9 +219,16 @@ def write_lms_files(out_dir, grades, max_scores, students, roster=None, now=None
         if not value:
             left_out.append(f)
             continue
-        table.append([value, r.get("name") or e["name"]] + [_fmt(grades.get((f, a))) for a in assignments])
-    result.paths.append(_write(out_dir / "moodle_grades.csv", table))
-    if left_out:
+        table.append([value, display_name(e, r)] + [_fmt(grades.get((f, a))) for a in assignments])
+    if len(table) > 1:
+        result.paths.append(_write(out_dir / "moodle_grades.csv", table))
+    stale = out_dir / "moodle_grades.csv"
+    if len(table) == 1 and stale.exists():
+        stale.unlink()                      # from an earlier export: it would no longer be true
+    if left_out and len(table) == 1:
+        result.notes.append(f"moodle_grades.csv: not written: no student has {ident.lower()} (use the "
+                            "moodle_worksheet files, or --roster with Moodle's own export)")
+    elif left_out:
         result.notes.append(f"moodle_grades.csv: left out {len(left_out)} students without {ident.lower()} "
                             f"({'from the roster' if use_email else 'their nbgrader id is not a Moodle username'}"
                             "; Moodle would refuse the file): " + ", ".join(left_out[:10])
@@ -189,7 +243,7 @@ def write_lms_files(out_dir, grades, max_scores, students, roster=None, now=None
             pid = (entries[f].get("participant_ids") or {}).get(a)
             score = grades.get((f, a))
             if pid and score is not None:
-                rows.append([f"Participant {pid}", entries[f]["name"], _fmt(score), _fmt(max_scores[a]), stamp])
+                rows.append([f"Participant {pid}", display_name(entries[f]), _fmt(score), _fmt(max_scores[a]),
+                             stamp])
         if len(rows) > 1:
             result.paths.append(_write(out_dir / f"moodle_worksheet_{a}.csv", rows))
-    return result

@@ -102,6 +102,66 @@ def test_readme_commands_are_the_makefiles():
     assert typed == made
 
 
+def _make_lab_command(folder, as_user=None):
+    """The command `make lab` would run in ``folder`` (make -n), as root or as ``as_user``."""
+    cmd = ["make", "-n", "lab"] if as_user is None else ["runuser", "-u", as_user, "--", "make", "-n", "lab"]
+    r = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip().splitlines()[-1]
+
+
+def test_student_make_lab_runs_as_root_without_the_news_question(tmp_path):
+    """The bundle's `make lab`: JupyterLab with no "Jupyter news?" pop-up and no update check (as the hub's),
+    and --allow-root exactly when the student is root (JupyterLab refuses root without it)."""
+    if not shutil.which("make"):
+        pytest.skip("`make` is not installed")
+    (tmp_path / "Makefile").write_text(B.STUDENT_MAKEFILE)
+    for name in ("requirements.txt", "pyproject.toml"):
+        (tmp_path / name).write_text("")
+    (tmp_path / ".venv").mkdir()
+    os.utime(tmp_path / "requirements.txt", (1, 1))
+    os.utime(tmp_path / "pyproject.toml", (1, 1))
+    (tmp_path / ".venv" / ".installed").write_text("")         # set up: `make lab` only starts JupyterLab
+    line = _make_lab_command(tmp_path)
+    assert line.startswith(".venv/bin/jupyter lab ") and "--LabApp.news_url=None" in line
+    assert "jupyterlab.NeverCheckForUpdate" in line
+    assert ("--allow-root" in line) == (os.geteuid() == 0), line
+    if os.geteuid() == 0 and shutil.which("runuser"):
+        os.chmod(tmp_path, 0o755)
+        assert "--allow-root" not in _make_lab_command(tmp_path, "nobody")
+
+
+@pytest.mark.slow
+def test_instructor_make_lab_starts_as_root_with_news_off(tmp_path):
+    """The repository's `make lab`, started for real (as root in CI): JupyterLab answers, and its page
+    config turns the news off, so no "Jupyter news?" question is asked."""
+    import socket
+    import urllib.request
+    if not shutil.which("make"):
+        pytest.skip("`make` is not installed")
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    env = dict(os.environ, JUPYTER_PORT=str(port), JUPYTER_TOKEN="t", BROWSER="true",
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"))
+    proc = subprocess.Popen(["make", "lab"], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+    try:
+        page, deadline = "", time.time() + 240
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token=t", timeout=10).read().decode()
+                break
+            except OSError:
+                time.sleep(1)
+        assert page, f"JupyterLab did not answer: {proc.stdout.read() if proc.poll() is not None else ''}"[-3000:]
+        assert re.search(r'"news":\s*\{"disabled":\s*true\}', page)
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=60)
+
+
 def test_bundle_has_no_solution_code(archive, tmp_path):
     top = _unpack(archive, tmp_path / "u")
     # 1. the full scan: markers, reference imports and files, distinctive lines of every solution

@@ -179,13 +179,15 @@ def test_release_is_rebuilt_only_when_solutions_change(root):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """`python -m autograde demo` on a course copy (bare PATH), then `grade` again and `export`."""
+    """`python -m autograde demo` on a course copy (bare PATH), run once for the whole suite; then `grade`
+    again and `export` on the demo's own course. Returns (root, demo, again, export, demo course root)."""
     root = make_course(tmp_path_factory.mktemp("demo"))
     r = cli(root, "demo", "--workers", "2", timeout=900)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
-    again = cli(root, "grade", "--workers", "2", "--quiet", timeout=900)
-    export = cli(root, "export")
-    return root, r, again, export
+    droot = root / "autograde" / "work" / "demo"
+    again = cli(droot, "grade", "--workers", "2", "--quiet", timeout=900)
+    export = cli(droot, "export")
+    return root, r, again, export, droot
 
 
 class _Rendered(HTMLParser):
@@ -233,11 +235,11 @@ def _math_spans(text):
 
 @pytest.mark.slow
 def test_demo_feedback_renders_markdown_and_math(demo):
-    root = demo[0]
+    root, droot = demo[0], demo[4]
     release = nbformat.read(str(root / "notebooks" / A / NB), as_version=4)
     spans = [s for c in release.cells if c.cell_type == "markdown" for s in _math_spans(c.source)]
     assert len(spans) > 10
-    pages = sorted((root / "autograde" / "work" / "feedback").glob(f"*/{A}/*.html"))
+    pages = sorted((droot / "autograde" / "work" / "feedback").glob(f"*/{A}/*.html"))
     assert len(pages) == 3, pages
     for page in pages:
         parser = _Rendered()
@@ -249,50 +251,74 @@ def test_demo_feedback_renders_markdown_and_math(demo):
                 continue
             assert not text.strip().startswith("#"), f"{page}: raw markdown shown as text: <{tag}> {text[:80]!r}"
             assert not re.search(r"^\s*# ", text, re.M), f"{page}: a line starting with '# ': {text[:80]!r}"
+        # math is written as MathML when the page is made (autograde/feedback_page.py): it draws offline, no script
         rendered = html.unescape(" ".join(text for _, text, in_code in blocks if not in_code))
-        squashed = re.sub(r"\s+", " ", rendered)
-        missing = [s for s in spans if re.sub(r"\s+", " ", s) not in squashed]
-        assert not missing, f"{page}: math not kept as $...$ for MathJax: {missing[:3]}"
-        assert any("mathjax" in src.lower() for src in parser.scripts), f"{page}: no MathJax"
+        left = _math_spans(rendered)
+        assert not left, f"{page}: math left as $...$ (no MathJax here to draw it): {left[:3]}"
+        assert page.read_text(encoding="utf-8").count("<math") >= len(spans), f"{page}: fewer <math> than formulas"
+        assert parser.scripts == [], f"{page}: a feedback page runs no script: {parser.scripts[:3]}"
 
 
 @pytest.mark.slow
 def test_demo_feedback_pages_carry_no_grader_warning(demo):
-    for page in sorted((demo[0] / "autograde" / "work" / "feedback").glob(f"*/{A}/*.html")):
+    for page in sorted((demo[4] / "autograde" / "work" / "feedback").glob(f"*/{A}/*.html")):
         text = page.read_text(encoding="utf-8")
         for warning in ("Permission denied", "serial mode", "UserWarning", "DeprecationWarning"):
             assert warning not in text, f"{page}: {warning}"
 
 
 @pytest.mark.slow
-def test_demo_grades_then_nothing_new_then_lms_export(demo):
-    root, first, again, export = demo
+def test_demo_grades_in_its_own_course_then_nothing_new_then_lms_export(demo):
+    root, first, again, export, droot = demo
     rows = {ln.split()[0]: ln for ln in first.stdout.splitlines() if ln.startswith(("ada ", "ben ", "cleo "))}
-    full = re.search(r"ada\s+\S+\s+([\d.]+) /\s+(\d+)", rows["ada"])
-    assert full and float(full.group(1)) == float(full.group(2)) - 2       # every automatic point
-    assert "(to grade by hand: explain_dead_relu)" in rows["ada"]           # her written answer, 2 points
-    assert " 0.0 / " in rows["cleo"]
+    assert "19.0 /  21  graded   -   (so far; to grade by hand: explain_dead_relu, 2 pts)" in rows["ada"]
+    assert "10.0 /  21  graded   q_zero_centred, test_leaky_relu, test_maxout, test_sigmoid" in rows["ben"]  # PReLU keeps its point
+    assert " 0.0 /  21  graded" in rows["cleo"] and "so far" not in rows["cleo"]    # a blank answer: 0, not pending
+    assert "2 written answers (4 points) await a grade by hand" in first.stdout
+    rate = next(ln for ln in first.stdout.splitlines() if "explain_dead_relu" in ln and "%" in ln)   # pass rates
+    assert "(0/1)" in rate and "2 pending" in rate, rate                   # cleo's blank 0; ada's and ben's wait
+    assert "Per-test pass rates, lowest first" in first.stdout
+    # a course of its own: nothing of the demo in the instructor's class
+    work = root / "autograde" / "work"
+    assert not (work / "submitted").exists() and not (work / "reports").exists()
+    from nbgrader.api import Gradebook                       # `build` records the assignments there: no students
+    with Gradebook(f"sqlite:///{work / 'gradebook.db'}") as gb:
+        assert not gb.students
+    assert f"rm -rf {droot}" in first.stdout
+    reports = droot / "autograde" / "work" / "reports"
+    assert (reports / "scores.png").stat().st_size > 1000
+    assert len(list((droot / "autograde" / "work" / "feedback").glob(f"*/{A}/*.html"))) == 3
     assert again.returncode == 0, again.stderr[-2000:]
     assert "Nothing new to grade" in again.stdout and "Graded" not in again.stdout
     assert export.returncode == 0, export.stderr[-2000:]
-    reports = root / "autograde" / "work" / "reports"
+    assert export.stdout.count("Class report") == 1 and "ada " in export.stdout   # the grade table, the report once
     header = (reports / "grades.csv").read_text().splitlines()[0]
-    assert header == "student,assignment,notebook,score,max_score,status,reason,lms_name,lms_id"
+    assert header == ("student,assignment,notebook,score,max_score,pending_points,score_is,status,reason,lms_name,"
+                      "lms_id")
+    ada = next(ln for ln in (reports / "grades.csv").read_text().splitlines() if ln.startswith("ada,"))
+    assert ",19,21,2,so far,graded," in ada, ada
+    tests = (reports / "tests.csv").read_text().splitlines()
+    assert any(ln.startswith(f"ada,{A},activations,explain_dead_relu,pending,,2,,") for ln in tests), tests[:3]
     canvas = (reports / "canvas_grades.csv").read_text().splitlines()
     assert canvas[0].startswith("Student,ID,SIS User ID,SIS Login ID,Section," + A)
     assert canvas[1].startswith("Points Possible,") and len(canvas) == 5
     assert "canvas_grades.csv" in export.stdout and "moodle_grades.csv" in export.stdout
+    assert "so far" in export.stdout and "await a grade by hand" in export.stdout     # what is uploaded, said
+    quiet = cli(droot, "export", "--quiet")
+    assert quiet.returncode == 0 and "ada " not in quiet.stdout and "canvas_grades.csv" in quiet.stdout, quiet.stderr
 
 
 @pytest.mark.slow
 def test_imported_lms_ids_reach_grades_csv_and_canvas(demo, tmp_path):
-    root = demo[0]
+    droot = demo[4]
     z = good_zip(tmp_path / "export.zip", ["zoe"])
-    assert cli(root, "import", z).returncode == 0
-    r = cli(root, "grade", "--student", "zoe", "--workers", "1", "--quiet", timeout=900)
+    assert cli(droot, "import", z).returncode == 0
+    r = cli(droot, "grade", "--student", "zoe", "--workers", "1", "--quiet", timeout=900)
     assert r.returncode == 0 and "Graded 1 submission" in r.stdout, r.stdout[-2000:] + r.stderr[-2000:]
-    assert cli(root, "export").returncode == 0
-    reports = root / "autograde" / "work" / "reports"
+    reports = droot / "autograde" / "work" / "reports"
+    page = (reports / "class_report.html").read_text(encoding="utf-8")
+    assert "4 student(s)" in page, "grade --student zoe rewrote the class report for zoe alone"
+    assert cli(droot, "export").returncode == 0
     zoe = [ln for ln in (reports / "grades.csv").read_text().splitlines() if ln.startswith("zoe,")]
     assert zoe and zoe[0].endswith(",zoe,1000")
     assert any(ln.startswith("zoe,1000,,,,") for ln in (reports / "canvas_grades.csv").read_text().splitlines())

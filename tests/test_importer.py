@@ -295,3 +295,37 @@ def test_canvas_and_moodle_files_follow_their_importers(tmp_path):
     write_lms_files(tmp_path / "c", grades, {A: 16.0}, students, roster=canvas_csv)
     rows = {r[1]: r for r in _csv(tmp_path / "c" / "canvas_grades.csv")[2:]}
     assert rows["12345"][:5] == ["Lovelace, Ada", "12345", "S1", "ada@uni", "Sec A"]
+
+
+def test_canvas_display_names_reach_the_lms_file_and_the_gradebook_and_only_canvas_files(root, tmp_path):
+    """A Canvas class: the file name says "ağaoğluzoë"; Canvas's own export says "Ağaoğlu, Zoë". The folder
+    stays ASCII, the name the LMS shows is kept (students.json, the gradebook's first/last name that the
+    formgrader shows, the Canvas file's Student column), and no Moodle file is written for this class."""
+    from nbgrader.api import Gradebook
+
+    from autograde.importer import sync_names
+    from autograde.lms import write_lms_files
+    z = write_zip(tmp_path / "canvas.zip", {f"ağaoğluzoë_LATE_4711_9001_{NB}": GOOD, f"doejane_4712_9002_{NB}": GOOD})
+    import_submissions(z, root)
+    folders = {e["name"]: e for e in roster(root)}
+    zoe = folders["ağaoğluzoë"]
+    assert zoe["folder"].isascii() and zoe["lms"] == "canvas" and zoe["lms_id"] == "4711"
+    export = tmp_path / "Grades-course.csv"
+    export.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n    Points Possible,,,,\n"
+                      "\"Ağaoğlu, Zoë\",4711,S1,zoe@uni,A\n\"Doe, Jane\",4712,S2,jane@uni,A\n", encoding="utf-8")
+    lines = sync_names(root, export)
+    assert "2 of 2 students matched" in lines[-1], lines
+    assert {e["folder"]: e.get("display") for e in roster(root)} == {zoe["folder"]: "Ağaoğlu, Zoë",
+                                                                    folders["doejane"]["folder"]: "Doe, Jane"}
+    with Gradebook(f"sqlite:///{root / 'autograde' / 'work' / 'gradebook.db'}") as gb:
+        student = gb.find_student(zoe["folder"])
+        assert (student.last_name, student.first_name) == ("Ağaoğlu", "Zoë")     # formgrader: "Ağaoğlu, Zoë"
+    from autograde.importer import Roster
+    students = Roster(root / "autograde" / "work" / "students.json").by_folder()
+    out = write_lms_files(tmp_path / "out", {(zoe["folder"], A): 12.0}, {A: 16.0}, students,
+                          pending={(zoe["folder"], A): 2.0})
+    assert [p.name for p in out.paths] == ["canvas_grades.csv"]                 # a Canvas class: Canvas's file only
+    assert not (tmp_path / "out" / "moodle_grades.csv").exists()
+    rows = {r[1]: r for r in _csv(tmp_path / "out" / "canvas_grades.csv")[2:]}
+    assert rows["4711"][0] == "Ağaoğlu, Zoë" and rows["4711"][5] == "12"
+    assert any("so far" in n and "await a grade by hand" in n for n in out.notes), out.notes

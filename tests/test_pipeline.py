@@ -1,6 +1,7 @@
 """The class-grading pipeline (autograde/pipeline.py and friends).
 
 Fast: reading and repairing submissions, importing LMS exports, the report, the sandbox command line.
+Fast: the records (typed, no score in a result file) and the class report's escaping.
 Slow (@pytest.mark.slow): a class graded by serial `nbgrader autograde` (the reference), by the
 pipeline with 2 workers killed half-way and resumed with 1 worker, and through a real Dask cluster
 (a `dask scheduler` and two `dask worker` processes on 127.0.0.1) into a real PostgreSQL server:
@@ -165,6 +166,48 @@ def test_summary_pass_rates_and_histogram(tmp_path):
     assert "3 submissions from 3 students" in text and "timeout" in text and "33.3%" in text
     png = report.histogram(records, tmp_path / "h.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_records_are_typed_and_result_files_hold_no_score(tmp_path):
+    """A result file keeps what the gradebook cannot (status, reason, hash, diagnosis ids), never a score;
+    a record with a wrong type or an unknown key is refused at once."""
+    from autograde.course import Course
+    from autograde.records import Result, TestScore, make_record
+    from autograde.store import load_record, save_record
+    out = {"student": "ada", "assignment": A, "hash": "h", "notebooks": {"activations": "ok"}, "events": [],
+           "notes": ["a note"], "sandbox": None}
+    record = make_record(out, {"t1": (3.0, 3.0), "w": (0.0, 2.0)}, 5.0, pending=["w"])
+    assert record.score == 3.0 and record.pending == ["w"] and record.pending_points == 2.0 and not record.final
+    assert record.tests["t1"].state == "passed" and record.tests["w"].state == "pending"
+    course = Course(make_course(tmp_path))
+    save_record(course, record)
+    saved = json.loads((course.results / A / "ada.json").read_text())
+    assert not {"score", "max_score", "tests", "pending"} & set(saved), saved
+    assert load_record(course, "ada", A) == record.result
+    with pytest.raises(TypeError):
+        Result(student="ada", assignment=A, status="graded", seconds="slow")
+    with pytest.raises(ValueError):
+        Result(student="ada", assignment=A, status="fine")
+    with pytest.raises(ValueError):
+        Result.from_json(dict(saved, diagnosis_sentences={}))
+    with pytest.raises(TypeError):
+        TestScore("3", 3.0)
+
+
+def test_class_report_escapes_what_comes_from_submissions(tmp_path):
+    """Names, reasons and diagnoses come from submissions and LMS exports: the HTML shows them as text."""
+    from autograde import class_report
+    from autograde.records import Result, TestScore, with_scores
+    evil = "<script>alert('x')</script>"
+    result = Result(student="mallory", assignment=A, status="crashed", reason=f"cell printed {evil}",
+                    diagnoses={"t1": f"{evil} as a mistake"})
+    records = [with_scores(result, {"t1": TestScore(0.0, 3.0), "w": TestScore(0.0, 2.0, pending=True)}, 5.0,
+                           name=f"Mallory {evil}")]
+    page = class_report.write_html(records, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<script" not in page.lower()
+    assert "Mallory &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page           # the name, as text
+    assert "cell printed &lt;script&gt;" in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; as a" in page
+    assert "so far" in page and "w (2 points)" in page                                  # pending, not zero
 
 
 def test_sandbox_command_line(tmp_path):
@@ -368,21 +411,3 @@ def test_dask_cluster_into_postgresql_gives_the_same_grades(graded_class):
             p.wait(timeout=30)
         pg.stop()
         shutil.rmtree(root.parent, ignore_errors=True)
-
-
-@pytest.mark.slow
-def test_demo_cli_grades_the_sample_class(tmp_path):
-    """`make demo`'s command on a course copy: the sample class gets its known grades, with the summary."""
-    root = tmp_path / "course"
-    shutil.copytree(REPO / "solutions" / A, root / "solutions" / A)
-    r = subprocess.run([PY, "-m", "autograde", "--root", str(root), "demo", "--workers", "2"], cwd=REPO,
-                       capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr[-3000:]
-    rows = {line.split()[0]: line for line in r.stdout.splitlines() if line.startswith(("ada ", "ben ", "cleo "))}
-    assert "19.0 /  21  graded   -   (to grade by hand: explain_dead_relu)" in rows["ada"]
-    assert "10.0 /  21  graded   q_zero_centred, test_leaky_relu, test_maxout, test_sigmoid" in rows["ben"]  # PReLU keeps its point
-    assert " 0.0 /  21  graded" in rows["cleo"]
-    assert "2 written answers (4 points) await a grade by hand" in r.stdout
-    assert "Per-test pass rates, lowest first" in r.stdout
-    assert (root / "autograde" / "work" / "reports" / "scores.png").stat().st_size > 1000
-    assert len(list((root / "autograde" / "work" / "feedback").glob("*/01_activations/*.html"))) == 3
