@@ -3,7 +3,8 @@ autograde/checks/capstone.py run on stand-ins for the judge's ``student`` handle
 answers get every point, wrong answers lose the cell they should.
 
 The stand-in calls functions in this process and copies their results (the judge returns plain data);
-dicts and arrays passed in are updated in place, as the judge promises. The stand-in tests are marked slow
+its functions see the checks' own dicts and arrays (the judge's work on copies; ``returning_inputs`` gives the
+arguments as the function left them, here the same objects). The stand-in tests are marked slow
 (each runs the checks, which train small networks); tests/test_notebooks.py grades the same notebook with
 real nbgrader through autograde/judge.py.
 """
@@ -136,6 +137,9 @@ class _Call:
     def with_timeout(self, seconds):
         return self
 
+    def returning_inputs(self, *args, **kwargs):
+        return self(*args, **kwargs), list(args), dict(kwargs)
+
 
 class StandIn:
     """What the checks see of a submission: functions, values, code run in its namespace."""
@@ -162,16 +166,21 @@ class StandIn:
         return np.random.default_rng(seed)
 
 
-def solution_namespace(extra=None):
+def _code(source):
+    return "\n".join(l for l in source.splitlines() if not l.lstrip().startswith("%"))
+
+
+def solution_namespace(extra=None, answers=None):
     """The solution notebook's setup and answer cells executed in a fresh namespace; ``extra`` maps an answer
-    cell's grade_id to code appended to it (a mutant)."""
+    cell's grade_id to code appended to it (a mutant), ``answers`` to code that replaces it (as in
+    tests/independent/)."""
     nb = nbformat.read(harness.solution_notebook("10_capstone"), as_version=4)
     ns = {"__name__": "__main__"}
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and (meta.get("grade_id") == "setup" or meta.get("solution")):
-            source = "\n".join(l for l in cell.source.splitlines() if not l.lstrip().startswith("%"))
-            exec(source + "\n" + (extra or {}).get(meta.get("grade_id"), ""), ns)
+            source = (answers or {}).get(meta.get("grade_id"), cell.source)
+            exec(_code(source) + "\n" + (extra or {}).get(meta.get("grade_id"), ""), ns)
     return ns
 
 
@@ -267,3 +276,97 @@ def test_wrong_answers_lose_their_cells(label):
     assert must_fail <= failed, f"{label}: expected {sorted(must_fail)} to fail, failed {sorted(failed)}"
     for name in must_fail:
         print(f"{label} / {name}: {result[name].splitlines()[0]}")
+
+
+# ---------------------------------------------------------------- exact-zero gradients and the grader's own run
+INDEPENDENT = harness.independent("10_capstone")
+# BatchNorm with the variance as E[x^2] - mean^2 and gamma / std applied last: right to 1e-14, but with the
+# visible cell's data its numerical gradient of b1 is 4.4e-11 instead of 0 (rel_error 4.4e-3 against the 1e-6 limit)
+ROUNDING_UNLUCKY_BN = """
+def batchnorm_forward(x, gamma, beta, bn_param):
+    mode, eps, momentum = bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    rm, rv = bn_param.get("running_mean", np.zeros(D)), bn_param.get("running_var", np.zeros(D))
+    if mode == "train":
+        mu = x.mean(axis=0)
+        var = np.mean(x ** 2, axis=0) - mu ** 2
+        bn_param["running_mean"], bn_param["running_var"] = momentum * rm + (1 - momentum) * mu, momentum * rv + (1 - momentum) * var
+    else:
+        mu, var = rm, rv
+    std = np.sqrt(var + eps)
+    xhat = (x - mu) / std
+    return (x - mu) * (gamma / std) + beta, (mode, xhat, gamma, std)
+"""
+
+
+def test_grad_error_counts_rounding_noise_around_zero_as_equal():
+    from trainlab import gradcheck
+    analytic = np.array([1.4e-17, 0.43, -0.2])          # a bias feeding BatchNorm (true gradient 0), two others
+    numeric = np.array([4.4e-11, 0.43 + 1e-11, -0.2])
+    assert gradcheck.rel_error(analytic, numeric) > 1e-3                   # what the visible cell used to compute
+    assert gradcheck.grad_error(analytic, numeric) < 1e-9
+    assert gradcheck.grad_error(analytic * 1.001, numeric) > 4e-4          # a gradient 0.1% off still fails
+    assert gradcheck.grad_error([1e-6], [0.0]) == 1.0                      # a real nonzero where 0 belongs fails
+    assert gradcheck.grad_error(np.zeros((0, 3)), np.zeros((0, 3))) == 0.0
+
+
+def _visible_cell(namespace, grade_id, source=None):
+    """Run a visible test cell of the solution notebook in ``namespace``; None when it passes, else its message."""
+    nb = nbformat.read(harness.solution_notebook("10_capstone"), as_version=4)
+    cell = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id][0]
+    try:
+        exec(_code(source or cell.source), namespace)
+    except AssertionError as e:
+        return str(e)
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", ["solution", "correct_cs231n_textbook", "correct_other_style", "rounding_unlucky_bn"])
+def test_visible_fc_net_loss_check_passes_correct_answers_in_every_style(style):
+    answers = INDEPENDENT[style][0] if style in INDEPENDENT else {}
+    ns = solution_namespace({"batchnorm": ROUNDING_UNLUCKY_BN} if style == "rounding_unlucky_bn" else None, answers)
+    assert _visible_cell(ns, "test_fc_net_loss") is None
+    if style == "rounding_unlucky_bn":       # the same cell with rel_error instead of grad_error fails this correct code
+        nb = nbformat.read(harness.solution_notebook("10_capstone"), as_version=4)
+        source = [c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_fc_net_loss"][0]
+        assert "gradcheck.grad_error(grads[name], num)" in source
+        message = _visible_cell(ns, "test_fc_net_loss", source.replace("gradcheck.grad_error(", "gradcheck.rel_error("))
+        assert message and "grads['b" in message, message
+        assert verdicts(ns, ["test_batchnorm", "test_fc_net_loss"]) == {"test_batchnorm": None, "test_fc_net_loss": None}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(INDEPENDENT))
+def test_independent_answers_on_the_training_and_network_checks(name):
+    """tests/independent/10_capstone/ on the stand-in (fast); tests/test_notebooks.py grades them with nbgrader."""
+    answers, expect = INDEPENDENT[name]
+    names = ["test_batchnorm", "test_fc_net_loss", "test_train_fc_net"]
+    result = verdicts(solution_namespace(answers=answers), names)
+    lost = set() if expect == "full" else set(expect["lost"])
+    assert {n for n, msg in result.items() if msg} == lost & set(names), result
+    if "train_fc_net" in answers and "test_train_fc_net" in lost:
+        message = result["test_train_fc_net"]
+        assert "the grader's own run" in message and "random_crop first" in message, message
+        print(f"{name}: {message[:300]}")
+
+
+@pytest.mark.slow
+def test_visible_training_check_pins_the_draw_order():
+    assert _visible_cell(solution_namespace(), "test_train_fc_net") is None
+    answers = INDEPENDENT["draws_dropout_before_crop"][0]
+    message = _visible_cell(solution_namespace(answers=answers), "test_train_fc_net")
+    assert message and "random_crop, then the dropout seed" in message, message
+
+
+def test_training_check_is_affordable():
+    """The grader's own runs are computed once per grading process (functools.lru_cache), a fraction of a second each."""
+    checks._grader_run.cache_clear()
+    start = time.process_time()
+    runs = [checks._grader_run(k) for k in range(len(checks.TRAINING_RUNS))]
+    first = time.process_time() - start
+    start = time.process_time()
+    assert all(checks._grader_run(k) is run for k, run in enumerate(runs))
+    assert time.process_time() - start < 0.01
+    print(f"the grader's own {len(runs)} runs: {first:.2f} s of CPU, once per process")
+    assert first < 10

@@ -6,6 +6,7 @@ float64 a correct analytic gradient agrees to a relative error of about 1e-8 or 
     eval_numerical_gradient(f, x)              gradient of a scalar function, same shape as x
     eval_numerical_gradient_array(f, x, df)    gradient of sum(f(x) * df): a backward pass with upstream df
     rel_error(a, b)                            max |a - b| / max(1e-8, |a| + |b|)
+    grad_error(analytic, numeric)              rel_error for gradient checks: entries within ROUNDING_ATOL agree
     sparse_gradcheck(...)                      a few random coordinates only: fast on large arrays
     directional_gradcheck(...)                 a few random directions: two evaluations each, any size
 
@@ -13,10 +14,17 @@ All functions change ``x`` in place while they probe it and put every value back
 """
 import numpy as np
 
+# How far a centered difference can be from an exactly-zero gradient by rounding alone: one ulp of a loss of
+# order 1 (2.2e-16) over 2h (2e-5) is 1.1e-11; a few ulps, or a loss of order 10, stay below 1e-9. A wrong
+# gradient is wrong by far more wherever the true gradient is not tiny (1.001 x an entry of 0.01 is off by 1e-5).
+ROUNDING_ATOL = 1e-8
+
 __all__ = [
     "eval_numerical_gradient",
     "eval_numerical_gradient_array",
     "rel_error",
+    "grad_error",
+    "ROUNDING_ATOL",
     "sparse_gradcheck",
     "directional_gradcheck",
 ]
@@ -58,6 +66,23 @@ def rel_error(a, b):
     if a.size == 0:
         return 0.0
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def grad_error(analytic, numeric, atol=ROUNDING_ATOL):
+    """rel_error(analytic, numeric), except that entries within ``atol`` of each other count as equal.
+
+    analytic, numeric: arrays of the same shape (a backward pass, and eval_numerical_gradient's answer).
+    Where the true gradient is exactly 0 (a bias that feeds BatchNorm, whose mean subtraction removes it),
+    both sides may hold rounding noise instead, about 1e-17 and 1e-11 (up to 1e-10); rel_error's floor of 1e-8
+    turns that into a relative error of 1e-3 to 1e-2, whether the code is right or not. Returns a float.
+    """
+    a = np.asarray(analytic, dtype=np.float64)
+    n = np.asarray(numeric, dtype=np.float64)
+    if a.size == 0:
+        return 0.0
+    diff = np.abs(a - n)
+    rel = diff / np.maximum(1e-8, np.abs(a) + np.abs(n))
+    return float(np.max(np.where(diff <= atol, 0.0, rel)))
 
 
 def sparse_gradcheck(f, x, analytic_grad, num_checks=10, h=1e-5, rng=None):

@@ -6,6 +6,11 @@ calls the student's function in the sandbox and returns plain data; ``student.va
 grading.GradingError / AssertionError with a message for the student. Inputs are fresh (seeds 20xx, not the
 notebook's 10xx), the expected values come from trainlab.reference.capstone in the grader's process.
 
+How the training loop is graded (test_train_fc_net): three short runs on 600 digits, each compared step by step
+with the grader's own run of the recipe (ref.train_fc_net, the same data and seed, computed once per grading process):
+the losses pin every draw and update, the returned parameters must be the grader's network at the best epoch. A loop
+that draws in another order, reports a history it did not compute, or fits its parameters some other way loses it.
+
 How the best configuration is graded (test_best_config): the grader re-trains ``best_config`` with the
 reference recipe (epochs 10, batch size 100, seed 0) on the 4000 training digits and measures the 500 test
 digits of trainlab.data.load_mnist_5k(); 0.94 is needed. The student's own code plays no part in that cell
@@ -14,6 +19,7 @@ only 5,000 digits, so the test split is held out by agreement, not secrecy: a st
 a little on this one cell, which the notebook says plainly.
 """
 import copy
+import functools
 import math
 
 import numpy as np
@@ -75,7 +81,7 @@ def test_batchnorm(student):
                           ("test", {"mode": "test", **with_running, **extra})]:
             s_param, r_param = copy.deepcopy(bp), copy.deepcopy(bp)
             for call in (1, 2):                       # twice: the running averages must carry over
-                s_out, _ = student.batchnorm_forward(x.copy(), gamma.copy(), beta.copy(), s_param)
+                (s_out, _), (*_, s_param), _ = student.batchnorm_forward.returning_inputs(x, gamma, beta, s_param)
                 r_out, _ = ref.batchnorm_forward(x.copy(), gamma.copy(), beta.copy(), r_param)
                 where = f"batchnorm_forward ({label}, N={n}, D={d}, {extra or 'defaults'}), call {call}"
                 grading.check_close(f"{where}: out", s_out, r_out)
@@ -271,6 +277,38 @@ def test_fc_net_loss(student):
 
 
 # ---------------------------------------------------------------- training
+DRAW_ORDER = ("rng = np.random.default_rng(seed) makes every draw, in this order: init_fc_net; each epoch rng.permutation(N); "
+              "each step random_crop first (when augment), then the step's dropout seed int(rng.integers(2 ** 31)) (when "
+              "dropout_keep < 1)")
+RUN_RTOL, RUN_ATOL = 1e-7, 1e-8     # two correct loops agree to 1e-15 on the losses; a bias before BatchNorm, whose gradient
+                                    # is rounding noise around 0, drifts by up to 1e-10 under Adam (absolute)
+
+
+TRAINING_RUNS = [  # config, seed, steps, minimum validation accuracy, the loss must fall below this x its first value, note
+    ({"hidden_dims": [64], "learning_rate": 5e-3, "warmup_steps": 12, "epochs": 3, "batch_size": 50, "reg": 1e-4},
+     2, 36, 0.75, 0.6, ""),
+    ({"hidden_dims": [32, 32], "batchnorm": True, "dropout_keep": 0.8, "augment": True, "learning_rate": 5e-3,
+      "warmup_steps": 6, "epochs": 3, "batch_size": 50}, 3, 36, 0.45, 0.8, ""),
+    ({"hidden_dims": [32], "learning_rate": 1e-2, "warmup_steps": 0, "epochs": 3, "batch_size": 64},
+     4, 30, 0.65, 0.6, " (no warmup; a last batch of 24)"),
+]
+
+
+def _small_data():
+    data = _data()
+    return {"X_train": data["X_train"][1000:1600], "y_train": data["y_train"][1000:1600],
+            "X_val": data["X_val"][200:400], "y_val": data["y_val"][200:400]}
+
+
+@functools.lru_cache(maxsize=None)
+def _grader_run(k):
+    """ref.train_fc_net on TRAINING_RUNS[k] (600 digits, 3 epochs): the same for every student, so computed once per
+    grading process (about 0.4 s each). Treat the result as read-only."""
+    config, seed = TRAINING_RUNS[k][:2]
+    with np.errstate(all="ignore"):
+        return ref.train_fc_net(_small_data(), dict(config), seed)
+
+
 def _check_history(hist, what, n_steps, n_epochs, config, X_val, y_val, min_acc, drop):
     keys = ["loss", "lr", "train_acc", "val_acc", "best_val_acc", "best_epoch", "params", "bn_params"]
     grading.check(isinstance(hist, dict) and all(k in hist for k in keys),
@@ -303,30 +341,49 @@ def _check_history(hist, what, n_steps, n_epochs, config, X_val, y_val, min_acc,
     return losses
 
 
+def _check_same_run(hist, grader, what):
+    """The student's run against the grader's own run of the recipe (trainlab.reference) with the same data and seed.
+
+    hist: the student's history, already checked by _check_history; grader: ref.train_fc_net's. The losses pin every
+    draw and every update (the minibatch, its crop, its dropout masks, the parameters after the steps before); the
+    returned parameters and running averages must be the grader's network at the best epoch. Raises GradingError.
+    """
+    losses, expected = np.asarray(hist["loss"], dtype=float), np.asarray(grader["loss"], dtype=float)
+    off = np.abs(losses - expected) > RUN_ATOL + RUN_RTOL * np.abs(expected)
+    if off.any():
+        t = int(np.argmax(off))
+        agree = "step 0 agrees" if t == 1 else f"steps 0 to {t - 1} agree"
+        where = ("the first step's loss (nothing was updated yet: the network, the minibatch, its crop or its dropout "
+                 "masks differ)") if t == 0 else (f"the loss of step {t} ({agree}: the updates before it, adam with each "
+                                                   "step's learning rate and one config per parameter, or the draws of "
+                                                   "this step differ)")
+        raise grading.GradingError(
+            f"{what} is not the run the recipe gives for this seed: {where}: got {losses[t]:.6g}, the grader's own run "
+            f"of the same data and seed gives {expected[t]:.6g}. {DRAW_ORDER}; each step's loss is fc_net_loss(params, "
+            "batch, labels, reg, dropout_keep, bn_params, that seed) at the current parameters, reported as computed.")
+    grading.check_close(f"{what}: hist['params'], the network of the best epoch (epoch {grader['best_epoch']}) in the "
+                        "grader's own run of the same data and seed", hist["params"], grader["params"], 1e-6, RUN_ATOL)
+    if grader["bn_params"] and any(grader["bn_params"]):
+        running = [{k: p[k] for k in ("running_mean", "running_var")} for p in grader["bn_params"]]
+        grading.check_close(f"{what}: hist['bn_params'], the running averages of the best epoch in the grader's own run",
+                            hist["bn_params"], running, 1e-6, RUN_ATOL)
+
+
 def test_train_fc_net(student):
-    data = _data()
-    small = {"X_train": data["X_train"][1000:1600], "y_train": data["y_train"][1000:1600],
-             "X_val": data["X_val"][200:400], "y_val": data["y_val"][200:400]}
+    """Three short runs on 600 digits: the report must be sound (_check_history) and be the grader's own run of the
+    recipe with the same data and seed (_check_same_run), so draws in another order, a history that is not the
+    training that happened, or a network fitted some other way lose these points."""
+    small = _small_data()
     train = student.train_fc_net.with_timeout(TRAIN_TIMEOUT)
-    config = {"hidden_dims": [64], "learning_rate": 5e-3, "warmup_steps": 12, "epochs": 3, "batch_size": 50, "reg": 1e-4}
-    what = f"train_fc_net(600 digits, {config}, seed=2)"
-    hist = train(copy.deepcopy(small), dict(config), 2)
-    losses = _check_history(hist, what, 36, 3, config, small["X_val"], small["y_val"], 0.75, 0.6)
-    again = train(copy.deepcopy(small), dict(config), 2)
-    grading.check_close(f"{what}, run twice: the losses of the second run (same seed, same run)",
-                        np.asarray(again.get("loss"), dtype=float), losses, 1e-10, 1e-12)
-    config2 = {"hidden_dims": [32, 32], "batchnorm": True, "dropout_keep": 0.8, "augment": True, "learning_rate": 5e-3,
-               "warmup_steps": 6, "epochs": 3, "batch_size": 50}
-    what2 = f"train_fc_net(600 digits, {config2}, seed=3)"
-    hist2 = train(copy.deepcopy(small), dict(config2), 3)
-    _check_history(hist2, what2, 36, 3, config2, small["X_val"], small["y_val"], 0.45, 0.8)
-    bn = hist2["bn_params"]
-    grading.check(isinstance(bn, list) and len(bn) == 2 and all(np.shape(p.get("running_mean")) == (32,) for p in bn),
-                  f"{what2}: hist['bn_params'] must hold the running averages of both hidden layers (shape (32,)).")
-    config3 = {"hidden_dims": [32], "learning_rate": 1e-2, "warmup_steps": 0, "epochs": 3, "batch_size": 64}
-    what3 = f"train_fc_net(600 digits, {config3}, seed=4) (no warmup; a last batch of 24)"
-    hist3 = train(copy.deepcopy(small), dict(config3), 4)
-    _check_history(hist3, what3, 30, 3, config3, small["X_val"], small["y_val"], 0.65, 0.6)
+    for k, (config, seed, steps, min_acc, drop, note) in enumerate(TRAINING_RUNS):
+        what = f"train_fc_net(600 digits, {config}, seed={seed}){note}"
+        hist = train(copy.deepcopy(small), dict(config), seed)
+        _check_history(hist, what, steps, 3, config, small["X_val"], small["y_val"], min_acc, drop)
+        if config.get("batchnorm"):
+            bn = hist["bn_params"]
+            grading.check(isinstance(bn, list) and len(bn) == 2 and all(np.shape(p.get("running_mean")) == (32,) for p in bn),
+                          f"{what}: hist['bn_params'] must hold the running averages of both hidden layers (shape (32,)).")
+        _check_same_run(hist, _grader_run(k), what)
 
 
 def _graded_config(best_config):

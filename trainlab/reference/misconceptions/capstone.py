@@ -451,7 +451,8 @@ _DEFAULTS = {"hidden_dims": (100, 100), "batchnorm": False, "dropout_keep": 1.0,
              "warmup_steps": 0, "epochs": 5, "batch_size": 100, "augment": False}
 
 
-def _train(data, config, seed, no_warmup=False, constant_lr=False, last_params=False, drop_last=False):
+def _train(data, config, seed, no_warmup=False, constant_lr=False, last_params=False, drop_last=False,
+           dropout_first=False):
     cfg = {**_DEFAULTS, **config}
     if no_warmup:
         cfg["warmup_steps"] = 0
@@ -477,9 +478,12 @@ def _train(data, config, seed, no_warmup=False, constant_lr=False, last_params=F
         for k in range(steps_per_epoch):
             idx = order[k * B:(k + 1) * B]
             Xb, yb = X[idx], y[idx]
+            if dropout_first:                                  # the step's dropout seed drawn before the crop
+                dseed = int(rng.integers(2 ** 31)) if cfg["dropout_keep"] < 1 else None
             if cfg["augment"]:
                 Xb = random_crop(Xb.reshape(-1, side, side, 1), side, rng, padding=2).reshape(len(idx), D)   # noqa: F821
-            dseed = int(rng.integers(2 ** 31)) if cfg["dropout_keep"] < 1 else None
+            if not dropout_first:
+                dseed = int(rng.integers(2 ** 31)) if cfg["dropout_keep"] < 1 else None
             lr = cfg["learning_rate"] if constant_lr else warmup_cosine(cfg["learning_rate"], t, cfg["warmup_steps"], T)  # noqa: F821
             loss, grads = fc_net_loss(params, Xb, yb, cfg["reg"], cfg["dropout_keep"], bn_params, dseed)   # noqa: F821
             hist["loss"].append(float(loss))
@@ -512,6 +516,10 @@ def train_fc_net_last_epoch_params(data, config, seed=0, progress=False):
 
 def train_fc_net_drops_last_batch(data, config, seed=0, progress=False):
     return _train(data, config, seed, drop_last=True)
+
+
+def train_fc_net_dropout_seed_first(data, config, seed=0, progress=False):
+    return _train(data, config, seed, dropout_first=True)
 
 
 def train_fc_net_unseeded(data, config, seed=0, progress=False):
@@ -716,6 +724,9 @@ CATALOGUE = {
         _e("the last, smaller minibatch dropped",
            "An epoch has ceil(N / B) steps: the last minibatch may be smaller, but it is a step", "4",
            {"train_fc_net": train_fc_net_drops_last_batch}),
+        _e("the step's dropout seed drawn before the crop",
+           "Draw in the documented order: each step random_crop first, then the dropout seed int(rng.integers(2 ** 31))",
+           "4", {"train_fc_net": train_fc_net_dropout_seed_first}),
         _e("the generator not seeded with seed",
            "Make every draw from rng = np.random.default_rng(seed): the same seed must give the same run", "4",
            {"train_fc_net": train_fc_net_unseeded}),

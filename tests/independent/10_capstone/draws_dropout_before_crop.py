@@ -1,0 +1,53 @@
+"""A training loop that draws the step's dropout seed before the crop: otherwise the recipe. The contract pins the
+order (random_crop first, then the dropout seed: the same seed must give the same run), so with augmentation and
+dropout both on, every crop and mask differs from the grader's run of the same seed; the loop still trains, so
+only the comparison with the grader's own run sees it. Loses test_train_fc_net only (best_config is re-trained
+by the grader's implementation)."""
+EXPECT = {"lost": ["test_train_fc_net"]}
+ANSWERS = {
+    "train_fc_net": '''
+def train_fc_net(data, config, seed=0, progress=False):
+    import copy
+    cfg = {"hidden_dims": [100, 100], "batchnorm": False, "dropout_keep": 1.0, "reg": 0.0, "learning_rate": 1e-3,
+           "warmup_steps": 0, "epochs": 5, "batch_size": 100, "augment": False, **config}
+    X, y = data["X_train"], data["y_train"]
+    N, D = X.shape
+    B = int(cfg["batch_size"])
+    rng = np.random.default_rng(seed)
+    params = init_fc_net(D, cfg["hidden_dims"], 10, rng, cfg["batchnorm"])
+    bn_params = [{} for _ in cfg["hidden_dims"]]
+    optim = {name: {} for name in params}
+    steps = math.ceil(N / B)
+    T = int(cfg["epochs"]) * steps
+
+    def accuracy(X_eval, y_eval):
+        scores = fc_net_loss(params, X_eval, bn_params=copy.deepcopy(bn_params))
+        return float(np.mean(np.argmax(scores, axis=1) == y_eval))
+
+    history = {"loss": [], "lr": [], "train_acc": [], "val_acc": [], "best_val_acc": -1.0, "best_epoch": -1,
+               "params": None, "bn_params": None}
+    t = 0
+    for epoch in range(int(cfg["epochs"])):
+        order = rng.permutation(N)
+        for k in range(steps):
+            idx = order[k * B:(k + 1) * B]
+            dseed = int(rng.integers(2 ** 31)) if cfg["dropout_keep"] < 1 else None     # drawn before the crop
+            Xb, yb = X[idx], y[idx]
+            if cfg["augment"]:
+                Xb = random_crop(Xb.reshape(-1, 28, 28, 1), 28, rng, padding=2).reshape(len(idx), -1)
+            lr = warmup_cosine(cfg["learning_rate"], t, cfg["warmup_steps"], T)
+            loss, grads = fc_net_loss(params, Xb, yb, cfg["reg"], cfg["dropout_keep"], bn_params, dseed)
+            history["loss"].append(float(loss))
+            history["lr"].append(float(lr))
+            for name in params:
+                optim[name]["learning_rate"] = lr
+                params[name], optim[name] = adam(params[name], grads[name], optim[name])
+            t += 1
+        history["train_acc"].append(accuracy(X[:1000], y[:1000]))
+        history["val_acc"].append(accuracy(data["X_val"], data["y_val"]))
+        if history["val_acc"][-1] > history["best_val_acc"]:
+            history["best_val_acc"], history["best_epoch"] = history["val_acc"][-1], epoch
+            history["params"], history["bn_params"] = copy.deepcopy(params), copy.deepcopy(bn_params)
+    return history
+''',
+}
