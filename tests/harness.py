@@ -1,19 +1,33 @@
-"""The generic notebook harness: course roots in temp folders, submissions, mutants, real nbgrader.
+"""The generic notebook harness: course roots in temp folders, submissions, mutants, grading.
 
 Nothing here knows a particular notebook: it reads the answer cells of each solution notebook, finds
 the functions defined there, and builds for each one submissions whose answers are correct except
-for that function's output (see CONTRIBUTING.md). Grading is real `nbgrader autograde`.
+for that function's output (see CONTRIBUTING.md). Grading is either real `nbgrader autograde`
+(``autograde_parallel``) or the same trusted checks called in-process through the same ``Student``
+and agent the Judge uses (``judge_parallel``): the Judge's verdicts depend only on a notebook's setup
+and answer cells, so a mutant needs one agent process, not a kernel run and an nbgrader start-up.
 """
 import ast
+import concurrent.futures
 import importlib.util
 import json
+import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbgrader import utils as nbgrader_utils
+from traitlets.config import Config
+
+from autograde import judge
 
 REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPO / "solutions"
@@ -233,3 +247,130 @@ def scores(root):
                          if g.max_score and g.cell.cell_type == "code"}
                 out[sub.student.id] = (sum(s for s, _ in tests.values()), sum(m for _, m in tests.values()), tests)
     return out
+
+
+# ----------------------------------------------------------------- a solution notebook, run top to bottom
+
+@dataclass
+class Run:
+    """A notebook run top to bottom in a fresh kernel: the executed notebook (outputs kept), the wall time,
+    and why the run stopped early (a cell past its time limit, a dead kernel), or None."""
+    notebook: nbformat.NotebookNode
+    seconds: float
+    stopped: str = None
+
+    def errors(self):
+        """One line per error output: "cell 7 ('relu'): ValueError: ..."."""
+        found = []
+        for i, cell in enumerate(self.notebook.cells):
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            where = f"cell {i + 1}" + (f" ('{gid}')" if gid else "")
+            found += [f"{where}: {o.get('ename')}: {o.get('evalue')}" for o in cell.get("outputs", [])
+                      if o.get("output_type") == "error"]
+        return found + ([self.stopped] if self.stopped else [])
+
+
+def execute_notebook(path, folder, timeout=CODE_CELL_TIMEOUT):
+    """Run the notebook at ``path`` in ``folder`` (a copy of its own folder is made there) -> Run.
+
+    Every cell runs (errors stay in the outputs, as under nbgrader's Execute); a cell may run ``timeout``
+    seconds, the grading's limit. The kernel talks over IPC sockets in ``folder``, so parallel test
+    workers never share a TCP port.
+    """
+    folder = Path(folder)
+    shutil.copytree(Path(path).parent, folder, dirs_exist_ok=True)
+    nb = nbformat.read(folder / Path(path).name, as_version=4)
+    ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(folder / ".kernel")}})
+    client = NotebookClient(nb, config=ipc, timeout=timeout, allow_errors=True, kernel_name="python3",
+                            resources={"metadata": {"path": str(folder)}})
+    t0 = time.perf_counter()
+    stopped = None
+    try:
+        client.execute()
+    except (CellTimeoutError, DeadKernelError) as e:
+        stopped = f"the run stopped: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    return Run(nb, time.perf_counter() - t0, stopped)
+
+
+# ----------------------------------------------------------------- the Judge's verdicts, without nbgrader
+
+def judged_cells(nb):
+    """What nbgrader's Judge (autograde/execute.py, Judge.preprocess) hands to judge.judge_notebook for ``nb``.
+
+    Returns (cells, tests, points): cells = [(label, source)] of the setup and answer code cells, in order;
+    tests = the grade ids of the autograded test cells, in order; points = {grade id: the cell's points}.
+    """
+    cells, tests, points = [], [], {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        if nbgrader_utils.is_grade(cell) and not nbgrader_utils.is_solution(cell):
+            tests.append(meta["grade_id"])
+            points[meta["grade_id"]] = float(meta.get("points", 0))
+        elif nbgrader_utils.is_solution(cell) or nbgrader_utils.is_locked(cell):
+            cells.append((f"cell '{meta['grade_id']}'" if meta.get("grade_id") else f"cell {index + 1}", cell.source))
+    return cells, tests, points
+
+
+def judge_submission(nb, notebook, workdir, first=None):
+    """``nb`` scored as nbgrader scores the Judge's verdicts, by the same trusted checks through the same
+    ``judge.Student`` and agent (a plain child process, as under plain `nbgrader autograde`), without
+    nbgrader, a kernel run of the notebook or a diagnosis.
+
+    notebook: the notebook's file stem (it names autograde/checks/<stem>.py); workdir: the agent's folder.
+    first: a test's grade id to judge alone first (a mutant's own test): when it fails, that verdict is the
+    result (the submission has lost points; the other checks are not run); otherwise every test is judged.
+    Returns (score, max_score, {grade id: (score, max)}, {grade id: the failed verdict's message}) over the
+    tests judged, the first three as ``scores`` gives them: a passed check earns its cell's points, a failed 0.
+    """
+    cells, tests, points = judged_cells(nb)
+    checks = judge.load_checks(notebook)
+    for subset in ([first], tests) if first in tests else (tests,):
+        verdicts, _notes = judge.judge_notebook(cells, subset, checks, judge.BareLauncher(), str(workdir),
+                                                diagnose=None)
+        if subset is tests or not verdicts[first].passed:
+            break
+    per_test = {gid: (points[gid] if v.passed else 0.0, points[gid]) for gid, v in verdicts.items()}
+    messages = {gid: v.message for gid, v in verdicts.items() if not v.passed}
+    return sum(s for s, _ in per_test.values()), sum(m for _, m in per_test.values()), per_test, messages
+
+
+def _judge_text(text, notebook, workdir, first):
+    """judge_submission on a notebook sent as JSON text to a pool process, in a fresh folder ``workdir``."""
+    Path(workdir).mkdir(parents=True)
+    return judge_submission(nbformat.reads(text, as_version=4), notebook, workdir, first)
+
+
+def judge_parallel(notebook, subs, folder, workers=None):
+    """judge_submission of every submission in ``subs`` ({name: (notebook, first)}), ``workers`` at a time
+    (default: ``parallelism()``).
+
+    Processes, not threads: a check may set warning filters, which threads would share. Each submission's
+    agent runs in its own folder ``folder/<name>`` (as nbgrader's autograded/<student>/<assignment>).
+    Returns {name: judge_submission's result}.
+    """
+    spawn = multiprocessing.get_context("spawn")   # no fork of a test process that holds threads and kernels
+    with concurrent.futures.ProcessPoolExecutor(workers or parallelism(), mp_context=spawn) as pool:
+        jobs = {name: pool.submit(_judge_text, nbformat.writes(nb), notebook, str(Path(folder) / name), first)
+                for name, (nb, first) in subs.items()}
+        return {name: job.result() for name, job in jobs.items()}
+
+
+def parallelism():
+    """How many processes one test keeps busy: the machine's cores shared among the pytest-xdist workers
+    (2 on CI's 2 cores when pytest runs alone, 1 under `make test`'s two workers)."""
+    return max(1, (os.cpu_count() or 2) // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+
+
+def own_tests(nb):
+    """{function name: grade id of its test cell}: the first test cell after the answer cell that defines the
+    function and names it (else the first test cell after that answer cell; CONTRIBUTING.md: an answer cell,
+    then its test cell). The check a mutant of that function should fail first."""
+    tests = [(i, c.metadata["nbgrader"]["grade_id"], c.source) for i, c in enumerate(nb.cells)
+             if c.cell_type == "code" and nbgrader_utils.is_grade(c) and not nbgrader_utils.is_solution(c)]
+    found = {}
+    for name, index in answer_functions(nb).items():
+        later = [(gid, source) for i, gid, source in tests if i > index]
+        found[name] = next((gid for gid, source in later if re.search(rf"\b{name}\b", source)), later[0][0] if later else None)
+    return found
