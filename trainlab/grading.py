@@ -286,7 +286,8 @@ def check_update_rule(student_rule, reference_rule, w, dw, config=None, steps=5,
     """Run both update rules for ``steps`` steps (fresh random dw after the first) and compare next_w and config.
 
     rule(w, dw, config) -> (next_w, config). The state saved in config (velocity, cache, m, v, t)
-    is compared after every step, so state that is not written back is caught.
+    is compared after every step, so state that is not written back is caught; a rule that changes w or
+    dw in place fails (config is the rule's to update).
     """
     fname = getattr(student_rule, "__name__", "rule")
     rng = np.random.default_rng(seed)
@@ -294,9 +295,10 @@ def check_update_rule(student_rule, reference_rule, w, dw, config=None, steps=5,
     s_cfg, r_cfg = copy.deepcopy(config), copy.deepcopy(config)
     for step in range(1, steps + 1):
         grad = dw if step == 1 else rng.standard_normal(w.shape)
-        result = student_rule(s_w.copy(), grad.copy(), s_cfg)
+        result, after = _call_keeping_inputs(student_rule, [s_w.copy(), grad.copy(), s_cfg], {})
         check(isinstance(result, tuple) and len(result) == 2,
               f"{fname} must return (next_w, config), got {type(result).__name__}.")
+        _check_inputs_unchanged(fname, [s_w, grad], after[:2])
         s_w, s_cfg = result
         r_w, r_cfg = reference_rule(r_w.copy(), grad.copy(), r_cfg)
         check_close(f"{fname} after step {step}: next_w", s_w, r_w, rtol, atol)
