@@ -8,6 +8,7 @@ autograde/work/  holds what grading produces: submitted/, autograded/, feedback/
 import os
 import sys
 
+import nbgrader
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, Execute, GetGrades,
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
@@ -16,6 +17,9 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
 # Imported, not defined here: grading workers receive this configuration pickled.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from autograde.execute import Judge  # noqa: E402
+from autograde.feedback_page import FeedbackExporter, MarkPending, markdown2html_mathml  # noqa: E402
+from autograde.rubric import TEMPLATES, ShowRubric  # noqa: E402
+from autograde.sanitize import SanitizeSubmission  # noqa: E402
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 here = os.path.dirname(os.path.abspath(__file__))
@@ -37,14 +41,31 @@ c.Exchange.root = os.path.join(here, work, "exchange")
 # outputs), the Judge calls the student's functions through a separate process on the grader's own inputs,
 # compares with trainlab.reference in this process, and writes each test cell's verdict as its output,
 # which nbgrader's SaveAutoGrades then scores. `python -m autograde grade` adds the sandbox around both.
+# Last, after the grades are saved: nothing a submission wrote (HTML, scripts, widgets, links) stays active in the
+# autograded notebook that the formgrader and the feedback render (autograde/sanitize.py).
 c.Autograde.autograde_preprocessors = [Execute, Judge, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata, SanitizeSubmission]
 # A cell may run this long when grading (a training cell takes a few seconds; an infinite loop is cut off).
 c.Execute.timeout = 120
 # Students who delete a test cell get it back (nbgrader leaves it out by default, and they score 0).
 c.OverwriteCells.add_missing_cells = True
 # Test cells hold no hidden tests (the points come from autograde/checks, outside the student's kernel), and
 # their outputs in the feedback are the judge's verdicts; ClearHiddenTests stays for notebooks of your own.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# MarkPending finds the written answers nobody has graded by hand yet (their score reads "awaiting a grade by hand").
+c.GenerateFeedback.preprocessors = [GetGrades, MarkPending, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# Feedback pages work offline and run no script: math as MathML, a CSP, wrapped verdicts, pending answers shown as such
+# (autograde/feedback_page.py).
+c.GenerateFeedback.exporter_class = FeedbackExporter
+# The formgrader's submission page (nbgrader builds a plain HTMLExporter with template 'formgrade'): our formgrade
+# template (autograde/templates) comes first and extends nbgrader's own: no MathJax from a CDN (math is MathML, written
+# by the filter below), and the solution notebook's model answer and rubric in a box under each written answer
+# (autograde/rubric.py; only on that page: feedback pages turn ShowRubric off). Setting extra_template_basedirs stops
+# generate_feedback from adding nbgrader's template folder by itself, so it is listed here too.
+NBGRADER_TEMPLATES = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")
+c.HTMLExporter.extra_template_basedirs = [TEMPLATES, NBGRADER_TEMPLATES]
+c.HTMLExporter.extra_template_paths = [NBGRADER_TEMPLATES]     # where {% extends 'formgrade/index.html.j2' %} is found
+c.HTMLExporter.filters = {"markdown2html": markdown2html_mathml}
+c.HTMLExporter.preprocessors = [ShowRubric]
+c.FeedbackExporter.preprocessors = []
 # The release keeps no outputs.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

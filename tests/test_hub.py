@@ -479,7 +479,8 @@ def test_class_round_trip_on_the_hub(hub):
 
             # -- 4. students fetch their feedback and read their score -----------------------
             total = harness.totals(course)        # the written answer waits for a hand grade: 0 so far
-            expected = {ada: f"(Score: {scores[ada][1]:.1f} / {total[ada][1]:.1f})",
+            expected = {ada: f"(Score so far: {scores[ada][1]:.1f} / {total[ada][1]:.1f}; "
+                             "awaiting a grade by hand (2 points))",
                         ben: f"(Score: 0.0 / {total[ben][1]:.1f})"}
             for who in (ada, ben):
                 page = pages[who]

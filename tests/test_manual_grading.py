@@ -1,9 +1,12 @@
 """Written answers, graded by hand: the instructor's path end to end, on notebook 01's written question.
 
-Grade the class, enter a manual grade and a comment the way nbgrader's formgrader does (its REST handler
-sets ``manual_score`` on the gradebook's Grade and clears ``needs_manual_grade``), regenerate feedback,
-export, grade again: the hand grade is in the student's feedback and in every export, and no run of the
-pipeline overwrites it.
+Grade the class; export: the written answer is pending everywhere (grades.csv "so far", tests.csv
+"pending", the class report, the LMS note). Enter a manual grade and a comment the way nbgrader's
+formgrader does (its REST handler sets ``manual_score`` on the gradebook's Grade and clears
+``needs_manual_grade``) and export again without grading: the gradebook is the only store of scores,
+so the hand grade is in the terminal summary, the class report, the histogram, grades.csv, tests.csv and
+the LMS file at once. Regenerate feedback, grade again: it is in the student's feedback, and no run of
+the pipeline overwrites it.
 """
 import csv
 import shutil
@@ -59,6 +62,17 @@ def rows(path, **match):
         return [r for r in csv.DictReader(f) if all(r[k] == v for k, v in match.items())]
 
 
+def feedback_page(root, student):
+    """The student's feedback page for the assignment, as the last `grade --feedback` or `feedback` wrote it."""
+    return next((root / "autograde" / "work" / "feedback" / student / A).glob("*.html")).read_text(encoding="utf-8")
+
+
+def read_reports(out_dir):
+    """The class report page and the histogram's bytes, as export wrote them."""
+    return {"html": (out_dir / "class_report.html").read_text(encoding="utf-8"),
+            "png": (out_dir / "scores.png").read_bytes()}
+
+
 def screenshot(html_path, png_path, text):
     """The feedback page as the student sees it (Debian's chromium, headless), scrolled to ``text``."""
     chromium = Path("/usr/bin/chromium")
@@ -94,19 +108,51 @@ def test_a_hand_grade_reaches_feedback_and_exports_and_survives_regrading(tmp_pa
     assert harness.scores(root)["ada"][0] == auto                     # every automatic point
     manual, score, total = saved_grade(db_url, "ada")
     assert manual is None and score == 0 and total == auto
+    page = feedback_page(root, "ada")                                      # written by `grade --feedback`
+    assert page.count("awaiting a grade by hand (2 points)") == 3, "its cell, the contents and the total"
+    assert f"Score so far: {float(auto)} / {float(auto + 2)}" in page and "Score: 0.0 / 2.0" not in page
+    assert "awaiting a grade by hand" not in feedback_page(root, "cleo")       # blank: nbgrader's 0, shown as 0
+    assert "Score so far" not in feedback_page(root, "cleo") and "Score: 0.0 / 2.0" in feedback_page(root, "cleo")
 
+    # pending, everywhere a person reads a score: not a 0, and the totals are "so far"
+    out_dir = tmp_path / "export"
+    before = cli(root, "export", "--out", str(out_dir))
+    reports = read_reports(out_dir)
+    assert rows(out_dir / "grades.csv", student="ada")[0]["score_is"] == "so far"
+    assert rows(out_dir / "grades.csv", student="ada")[0]["pending_points"] == "2"
+    assert rows(out_dir / "grades.csv", student="cleo")[0]["score_is"] == "final"      # blank: 0, not pending
+    pending = rows(out_dir / "tests.csv", student="ada", test=QUESTION)[0]
+    assert (pending["state"], pending["score"], pending["passed"]) == ("pending", "", "")
+    assert f"mean {auto / 2:.2f}, median {auto / 2:.2f} of {auto + 2:g} so far (1 written answers" in before
+    assert "so far" in reports["html"] and "awaiting a grade by hand" in reports["html"]
+    assert "await a grade by hand" in before and "so far" in before                   # the LMS note
+
+    # a hand grade, entered as the formgrader does: in every report at once, without grading again
     enter_manual_grade(db_url, "ada", 1.5, "Right reason; also name a remedy (e.g. a smaller learning rate).")
     assert saved_grade(db_url, "ada") == (1.5, 1.5, auto + 1.5)
+    after = cli(root, "export", "--out", str(out_dir))
+    now = read_reports(out_dir)
+    assert float(rows(out_dir / "grades.csv", student="ada")[0]["score"]) == auto + 1.5
+    assert rows(out_dir / "grades.csv", student="ada")[0]["score_is"] == "final"
+    assert rows(out_dir / "tests.csv", student="ada", test=QUESTION)[0]["state"] == "failed"   # 1.5 of 2
+    assert f"{auto + 1.5:g}" in (out_dir / "canvas_grades.csv").read_text()
+    mean = f"mean {(auto + 1.5) / 2:.2f}"
+    assert mean in after and "so far" not in after                                    # the terminal summary
+    assert mean in now["html"] and "so far" not in now["html"]                         # the class report page
+    assert now["png"] != reports["png"]                                                # the histogram's mean line
+    from autograde.course import Course
+    from autograde.store import class_records
+    assert {r.student: r.score for r in class_records(Course(root))} == {"ada": auto + 1.5, "cleo": 0.0}
 
     cli(root, "feedback", A)
     html = next((root / "autograde" / "work" / "feedback" / "ada" / A).glob("*.html")).read_text()
     assert "also name a remedy" in html                                 # the grader's comment
+    assert "Score: 1.5 / 2.0" in html and "awaiting a grade by hand" not in html and "Score so far" not in html
     screenshot(next((root / "autograde" / "work" / "feedback" / "ada" / A).glob("*.html")),
                REPO / "test-artifacts" / "manual" / "feedback-with-hand-grade.png", "also name a remedy")
     assert f"{auto + 1.5:g} / {auto + 2:g}" in html.replace("(", " ").replace(")", " ") or \
         f"{auto + 1.5}" in html, "the total with the hand grade"
 
-    out_dir = tmp_path / "export"
     cli(root, "export", "--out", str(out_dir))
     assert float(rows(out_dir / "grades.csv", student="ada")[0]["score"]) == auto + 1.5
     assert rows(out_dir / "tests.csv", student="ada", test=QUESTION)[0]["score"] == "1.5"
