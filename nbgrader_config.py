@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from autograde.execute import Judge  # noqa: E402
 from autograde.feedback_page import FeedbackExporter, MarkPending, markdown2html_mathml  # noqa: E402
 from autograde.rubric import TEMPLATES, ShowRubric  # noqa: E402
-from autograde.sanitize import SanitizeSubmission  # noqa: E402
+from autograde.sanitize import EscapeNames, SanitizeSubmission  # noqa: E402
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 here = os.path.dirname(os.path.abspath(__file__))
@@ -65,7 +65,7 @@ NBGRADER_TEMPLATES = os.path.join(os.path.dirname(nbgrader.__file__), "server_ex
 c.HTMLExporter.extra_template_basedirs = [TEMPLATES, NBGRADER_TEMPLATES]
 c.HTMLExporter.extra_template_paths = [NBGRADER_TEMPLATES]     # where {% extends 'formgrade/index.html.j2' %} is found
 c.HTMLExporter.filters = {"markdown2html": markdown2html_mathml}
-c.HTMLExporter.preprocessors = [ShowRubric]
+c.HTMLExporter.preprocessors = [EscapeNames, ShowRubric]   # names from the LMS reach nbgrader's template unescaped
 c.FeedbackExporter.preprocessors = []
 # The release keeps no outputs.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

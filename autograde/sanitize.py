@@ -2,6 +2,7 @@
 
     SanitizeSubmission   nbgrader preprocessor, last in the autograde chain (nbgrader_config.py): the autograded
                          notebook (which the formgrader and generate_feedback both render) holds nothing active
+    EscapeNames          nbconvert preprocessor on the formgrader's exporter: the student's id and LMS names escaped
     clean_html(html)     an HTML fragment through an allow-list (nh3): no script, event handler, style, iframe,
                          form, SVG, javascript: URL; data: URLs only for PNG/JPEG/GIF images
 
@@ -21,10 +22,12 @@ Runs after SaveAutoGrades, so grades (and the blank-answer checksums they use) a
 import base64
 import binascii
 import functools
+import html
 import re
 
 import nh3
 from nbconvert.filters.markdown_mistune import MarkdownWithMath
+from nbconvert.preprocessors import Preprocessor
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 
@@ -229,3 +232,20 @@ class SanitizeSubmission(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         return sanitize_notebook(nb), resources
+
+
+NAME_FIELDS = ("student", "first_name", "last_name")
+
+
+class EscapeNames(Preprocessor):
+    """On the formgrader's exporter: the student's id and names in the page's resources, HTML-escaped.
+
+    nbgrader's formgrade template writes ``{{ resources.last_name }}, {{ resources.first_name }}`` without
+    autoescape, and those names come from the LMS export (students.json, `import --roster`).
+    """
+
+    def preprocess(self, nb, resources):
+        for key in NAME_FIELDS:
+            if isinstance(resources.get(key), str):
+                resources[key] = html.escape(resources[key], quote=True)
+        return nb, resources

@@ -190,7 +190,14 @@ def test_a_page_that_is_not_the_formgraders_gets_no_rubric():
     assert "panel panel-warning trainlab-rubric" not in html and RUBRIC_LINE not in html
     config = load_config()
     assert list(config.FeedbackExporter.preprocessors) == [] and \
-        list(config.HTMLExporter.preprocessors) == [rubric.ShowRubric]
+        list(config.HTMLExporter.preprocessors) == [sanitize.EscapeNames, rubric.ShowRubric]
+
+
+def test_the_formgrader_page_escapes_the_students_names():
+    """Names come from the LMS export; nbgrader's formgrade template writes them without autoescape."""
+    html = formgrader_page(dict(SUBMISSION_PAGE, first_name='<img src=x onerror="alert(1)">', last_name="O'Brien & <b>"))
+    assert "<img src=x" not in html and "<b>" not in html.split("<body")[1].split("trainlab-rubric")[0]
+    assert "&lt;img src=x onerror=" in html and "O'Brien &amp; &lt;b&gt;" in html      # shown as text
 
 
 # --------------------------------------------------------------------------------- the class, in a browser
