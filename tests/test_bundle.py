@@ -104,10 +104,12 @@ def test_readme_commands_are_the_makefiles():
 
 def _make_lab_command(folder, as_user=None):
     """The command `make lab` would run in ``folder`` (make -n), as root or as ``as_user``."""
-    cmd = ["make", "-n", "lab"] if as_user is None else ["runuser", "-u", as_user, "--", "make", "-n", "lab"]
-    r = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=60)
+    make = ["make", "--no-print-directory", "-n", "lab"]       # under `make test`, make[1] prints its directory
+    cmd = make if as_user is None else ["runuser", "-u", as_user, "--", *make]
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    r = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=60, env=env)
     assert r.returncode == 0, r.stderr
-    return r.stdout.strip().splitlines()[-1]
+    return [line for line in r.stdout.strip().splitlines() if not line.startswith("make")][-1]
 
 
 def test_student_make_lab_runs_as_root_without_the_news_question(tmp_path):
